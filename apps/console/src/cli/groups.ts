@@ -1,0 +1,4 @@
+import type { CommandGroup } from "./io";
+
+/** Each command group lives in its own module under cli/; add new groups here. */
+export const commandGroups: Record<string, CommandGroup> = {};
