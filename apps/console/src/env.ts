@@ -1,12 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 
-/** Only "true" and "1" mean true: "false", "0" and typos are all false. */
-const flag = z
-  .string()
-  .optional()
-  .transform((value) => value === "true" || value === "1");
-
 const port = (fallback: number) =>
   z.coerce
     .number({ error: "expected a TCP port number" })
@@ -28,7 +22,6 @@ const consoleEnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
     .optional(),
   CITADEL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
-  CITADEL_LOG_PRETTY: flag,
 });
 
 export type ConsoleEnv = z.infer<typeof consoleEnvSchema>;

