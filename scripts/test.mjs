@@ -34,7 +34,7 @@ function findTests(dir) {
 
 ensureDependencies();
 step("provision test host", "bash", ["installer/provision-test-host.sh"]);
-step("lint and format (biome)", join(ROOT, "node_modules", ".bin", "biome"), ["ci", "."]);
+step("lint and format (biome)", join(ROOT, "node_modules", ".bin", "biome"), ["ci", "--colors=off", "."]);
 step("typecheck", process.execPath, ["scripts/typecheck.mjs"]);
 const files = only.length > 0 ? only : ["packages", "apps", "test"].flatMap((dir) => findTests(join(ROOT, dir)));
 if (files.length === 0) {
