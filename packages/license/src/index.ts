@@ -9,7 +9,7 @@ export {
   LICENSE_TYPE,
   type LicenseClaims,
 } from "./claims";
-export { LicenseClaimsError, LicenseKeyError, MAX_LICENSE_BYTES } from "./errors";
+export { LicenseClaimsError, LicenseKeyError, MAX_LICENSE_BYTES, oversizeMessage } from "./errors";
 export { type IssuedLicense, type IssueInput, issueLicense } from "./issue";
 export {
   generateSigningKey,

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { compactVerify, errors } from "jose";
 import { LICENSE_TYPE, parseClaims } from "./claims";
-import { MAX_LICENSE_BYTES } from "./errors";
+import { oversizeMessage } from "./errors";
 import { LICENSE_ALG, type TrustStore } from "./keys";
 import { License, VERIFIED } from "./license";
 
@@ -44,18 +44,13 @@ function fail(message: string): { ok: false; message: string } {
 /** A short, quoted, single-line rendering of an untrusted value for messages. */
 function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function toText(input: string | Uint8Array): Step<string> {
   const size = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
-  if (size > MAX_LICENSE_BYTES) {
-    return fail(`license file is too large (${formatBytes(size)}); a license is at most ${formatBytes(MAX_LICENSE_BYTES)}`);
-  }
+  const oversize = oversizeMessage(size);
+  if (oversize) return fail(oversize);
   let text: string;
   if (typeof input === "string") {
     text = input;

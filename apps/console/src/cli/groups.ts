@@ -1,4 +1,6 @@
 import type { CommandGroup } from "./io";
 
 /** Each command group lives in its own module under cli/; add new groups here. */
-export const commandGroups: Record<string, CommandGroup> = {};
+export const commandGroups: Record<string, CommandGroup> = {
+  license: { summary: "issue, verify and inspect license keys", load: () => import("./license") },
+};
