@@ -1,0 +1,195 @@
+// The whole config: version, pipeline parameters, orbs and definitions, workflows → a processed (2.0-style) config.
+import { child, ErrorSink, type Result } from "./errors";
+import { type ExpandContext, expandJob, type ProcessedJob } from "./expand";
+import type { JobFilters } from "./filters";
+import { type PipelineScope, substitute } from "./interpolate";
+import { LIMITS } from "./limits";
+import { type OrbResolver, Registry, registerDefinitions, registerOrbs } from "./orbs";
+import { bindArguments, type ParameterDefs, parseParameterDefs } from "./parameters";
+import { parseYaml } from "./parse";
+import { checkKeys, describe, isYamlMap, type YamlMap } from "./values";
+import { type ParsedWorkflow, parseWorkflow, type ScheduleTrigger } from "./workflows";
+
+export interface ExpandOptions {
+  /** Pipeline parameter values (checked against the config's top-level `parameters`). */
+  pipelineParameters?: Record<string, unknown>;
+  /** Pipeline values by full name (`pipeline.git.branch`); absent ones stay as literal templates. */
+  pipelineValues?: Record<string, unknown>;
+  /** Source of registry orbs (`namespace/name@version`). */
+  orbResolver?: OrbResolver;
+}
+
+export interface ProcessedWorkflowJob {
+  /** Name unique within the workflow. */
+  name: string;
+  /** Key of the processed job in `ProcessedConfig.jobs` (absent for approvals). */
+  job?: string;
+  type: "build" | "approval";
+  requires: string[];
+  context: string[];
+  filters?: JobFilters;
+}
+
+export interface ProcessedWorkflow {
+  name: string;
+  triggers: ScheduleTrigger[];
+  when?: unknown;
+  unless?: unknown;
+  /** Whether `when`/`unless` hold for the pipeline values given. */
+  conditionHolds: boolean;
+  jobs: ProcessedWorkflowJob[];
+}
+
+/** A config after 2.1 expansion: what `circleci config process` prints, as data. */
+export interface ProcessedConfig {
+  /** Version written in the source. */
+  version: "2" | "2.1";
+  /** Pipeline parameter values in effect (defaults filled in). */
+  parameters: Record<string, unknown>;
+  jobs: Record<string, ProcessedJob>;
+  /** Undefined when the config has no workflows (CircleCI then runs the single job `build`). */
+  workflows?: ProcessedWorkflow[];
+}
+
+const TOP_KEYS = ["version", "jobs", "workflows", "orbs", "executors", "commands", "parameters", "setup"];
+const V21_TOP = ["orbs", "executors", "commands", "parameters", "setup"];
+const TOTAL_STEP_BUDGET = 200_000;
+
+/** Parses, validates and expands a config. Reports every problem found, never throws. */
+export function expandConfig(text: string, options: ExpandOptions = {}): Result<ProcessedConfig> {
+  const parsed = parseYaml(text);
+  if (!parsed.ok) return parsed;
+  const sink = new ErrorSink(parsed.value.positions, LIMITS.maxErrors);
+  const root = parsed.value.value;
+  if (!isYamlMap(root)) {
+    sink.add("", `the config must be a map with version, jobs and workflows, but it is ${describe(root)}`);
+    return sink.result(emptyConfig());
+  }
+  const version = checkVersion(sink, root.version);
+  const v21 = version === "2.1";
+  checkKeys(sink, "", root, TOP_KEYS, "the config");
+  if (!v21) for (const key of V21_TOP) if (root[key] !== undefined) sink.add(key, `${key} requires version: 2.1`);
+  const paramDefs = parseParameterDefs(sink, "parameters", root.parameters, ["string", "boolean", "integer", "enum"]);
+  const parameters = pipelineParameterValues(sink, paramDefs, options.pipelineParameters ?? {});
+  const pipeline: PipelineScope = { values: { ...options.pipelineValues }, declared: new Set(Object.keys(paramDefs)) };
+  for (const [k, v] of Object.entries(parameters)) pipeline.values[`pipeline.parameters.${k}`] = v;
+  const { parameters: _declared, ...rest } = root;
+  const config = substitute(rest, v21 ? { pipeline } : {}, sink, "") as YamlMap;
+
+  const registry = new Registry();
+  if (v21) registerOrbs(sink, registry, config, "", "", options.orbResolver);
+  registerDefinitions(sink, registry, config, "", "");
+  if (config.jobs === undefined && config.workflows === undefined) sink.add("", "the config has no jobs");
+  if (!v21) checkV20Jobs(sink, registry);
+  const ctx: ExpandContext = { sink, registry, budget: { remaining: TOTAL_STEP_BUDGET } };
+  const out: ProcessedConfig = { version, parameters, jobs: {} };
+
+  if (config.workflows === undefined || config.workflows === null) {
+    if (config.jobs !== undefined && !registry.jobs.has("build"))
+      sink.add("jobs", "a job named build is required when there are no workflows (CircleCI runs only build)");
+  } else {
+    out.workflows = processWorkflows(ctx, config.workflows, v21, out.jobs);
+  }
+  // Validate (and, without workflows, emit) every job of the config itself that needs no arguments.
+  for (const def of registry.jobs.values()) {
+    if (def.scope || Object.values(def.parameters).some((p) => !p.hasDefault && p.type !== "steps")) continue;
+    const job = expandJob(ctx, def, {}, def.path);
+    if (job && !out.workflows) out.jobs[def.name] = job;
+  }
+  return sink.result(out);
+}
+
+function emptyConfig(): ProcessedConfig {
+  return { version: "2.1", parameters: {}, jobs: {} };
+}
+
+function checkVersion(sink: ErrorSink, raw: unknown): "2" | "2.1" {
+  if (raw === undefined) {
+    sink.add("", "version is required (2, 2.0 or 2.1)");
+    return "2.1";
+  }
+  const text = String(raw);
+  if (text === "2" || text === "2.0") return "2";
+  if (text === "2.1") return "2.1";
+  sink.add("version", `version must be 2, 2.0 or 2.1, but it is ${JSON.stringify(raw)}`);
+  return "2.1";
+}
+
+function checkV20Jobs(sink: ErrorSink, registry: Registry): void {
+  for (const def of registry.jobs.values()) {
+    for (const key of ["parameters", "executor"])
+      if (def.body[key] !== undefined) sink.add(child(def.path, key), `${key} in a job requires version: 2.1`);
+  }
+}
+
+function pipelineParameterValues(sink: ErrorSink, defs: ParameterDefs, given: Record<string, unknown>): Record<string, unknown> {
+  const withDefaults: ParameterDefs = {};
+  for (const [name, def] of Object.entries(defs)) {
+    if (!def.hasDefault) sink.add(def.path, `pipeline parameter "${name}" needs a default`);
+    withDefaults[name] = def;
+  }
+  return bindArguments(sink, withDefaults, given, "parameters", "the pipeline");
+}
+
+function processWorkflows(
+  ctx: ExpandContext,
+  raw: unknown,
+  v21: boolean,
+  jobs: Record<string, ProcessedJob>,
+): ProcessedWorkflow[] {
+  const { sink } = ctx;
+  if (!isYamlMap(raw)) {
+    sink.add("workflows", `workflows must be a map, but it is ${describe(raw)}`);
+    return [];
+  }
+  const out: ProcessedWorkflow[] = [];
+  for (const [name, body] of Object.entries(raw)) {
+    const path = child("workflows", name);
+    if (name === "version") {
+      if (String(body) !== "2") sink.add(path, `workflows version must be 2, but it is ${JSON.stringify(body)}`);
+      continue;
+    }
+    const parsed = parseWorkflow(sink, ctx.registry, name, body, path, v21);
+    if (parsed) out.push(processWorkflow(ctx, parsed, jobs));
+  }
+  if (out.length === 0 && Object.keys(raw).some((k) => k !== "version")) return out;
+  if (out.length === 0) sink.add("workflows", "workflows has no workflow");
+  return out;
+}
+
+function processWorkflow(ctx: ExpandContext, parsed: ParsedWorkflow, jobs: Record<string, ProcessedJob>): ProcessedWorkflow {
+  const workflow: ProcessedWorkflow = {
+    name: parsed.name,
+    triggers: parsed.triggers,
+    conditionHolds: parsed.conditionHolds,
+    jobs: [],
+  };
+  if (parsed.when !== undefined) workflow.when = parsed.when;
+  if (parsed.unless !== undefined) workflow.unless = parsed.unless;
+  for (const entry of parsed.jobs) {
+    const job: ProcessedWorkflowJob = { name: entry.name, type: entry.type, requires: entry.requires, context: entry.context };
+    if (entry.filters) job.filters = entry.filters;
+    if (entry.type === "build") {
+      const def = ctx.registry.find("jobs", entry.ref, "");
+      const extra = { pre: entry.preSteps, post: entry.postSteps, path: entry.argsPath };
+      const expanded = def ? expandJob(ctx, def, entry.args, entry.argsPath, extra) : undefined;
+      if (expanded) job.job = jobKey(jobs, entry.name, expanded);
+    }
+    workflow.jobs.push(job);
+  }
+  return workflow;
+}
+
+/** The processed-job key for a workflow job: its own name unless another, different job took it. */
+function jobKey(jobs: Record<string, ProcessedJob>, name: string, job: ProcessedJob): string {
+  const text = JSON.stringify(job);
+  for (let n = 1; ; n++) {
+    const key = n === 1 ? name : `${name}-${n}`;
+    const existing = jobs[key];
+    if (!existing) {
+      jobs[key] = job;
+      return key;
+    }
+    if (JSON.stringify(existing) === text) return key;
+  }
+}
