@@ -1,0 +1,2 @@
+export { MASK, SecretMasker } from "./masker";
+export { MIN_SECRET_LENGTH, secretForms } from "./secret-forms";
