@@ -65,7 +65,7 @@ export function planPipeline(config: ProcessedConfig, options: CompileOptions): 
       name: "workflow",
       triggers: [],
       conditionHolds: true,
-      jobs: [{ name: "build", job: "build", type: "build", requires: [], context: [] }],
+      jobs: [{ name: "build", job: "build", type: "build", requires: [], requireStatus: {}, context: [] }],
     },
   ];
   return {
@@ -97,6 +97,7 @@ function planWorkflow(
       name: entry.name,
       type: entry.type,
       requires: entry.requires,
+      requiredStatus: Object.fromEntries(entry.requires.map((r) => [r, entry.requireStatus[r] ?? ["success"]])),
       context: entry.context,
       filtersAdmit: filtersAdmit(entry.filters, event2),
       runs: false,

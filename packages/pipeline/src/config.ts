@@ -7,8 +7,8 @@ import { LIMITS } from "./limits";
 import { type OrbResolver, Registry, registerDefinitions, registerOrbs } from "./orbs";
 import { bindArguments, type ParameterDefs, parseParameterDefs } from "./parameters";
 import { parseYaml } from "./parse";
-import { checkKeys, describe, isYamlMap, type YamlMap } from "./values";
-import { type ParsedWorkflow, parseWorkflow, type ScheduleTrigger } from "./workflows";
+import { describe, isYamlMap, type YamlMap } from "./values";
+import { type ParsedWorkflow, parseWorkflow, type RequiredStatus, type ScheduleTrigger } from "./workflows";
 
 export interface ExpandOptions {
   /** Pipeline parameter values (checked against the config's top-level `parameters`). */
@@ -26,6 +26,8 @@ export interface ProcessedWorkflowJob {
   job?: string;
   type: "build" | "approval";
   requires: string[];
+  /** Statuses other than plain success that a required job may end in. */
+  requireStatus: Record<string, RequiredStatus[]>;
   context: string[];
   filters?: JobFilters;
 }
@@ -51,7 +53,6 @@ export interface ProcessedConfig {
   workflows?: ProcessedWorkflow[];
 }
 
-const TOP_KEYS = ["version", "jobs", "workflows", "orbs", "executors", "commands", "parameters", "setup"];
 const V21_TOP = ["orbs", "executors", "commands", "parameters", "setup"];
 const TOTAL_STEP_BUDGET = 200_000;
 
@@ -67,7 +68,7 @@ export function expandConfig(text: string, options: ExpandOptions = {}): Result<
   }
   const version = checkVersion(sink, root.version);
   const v21 = version === "2.1";
-  checkKeys(sink, "", root, TOP_KEYS, "the config");
+  // Other top-level keys are allowed: real configs keep YAML anchors under keys such as `references:`.
   if (!v21) for (const key of V21_TOP) if (root[key] !== undefined) sink.add(key, `${key} requires version: 2.1`);
   const paramDefs = parseParameterDefs(sink, "parameters", root.parameters, ["string", "boolean", "integer", "enum"]);
   const parameters = pipelineParameterValues(sink, paramDefs, options.pipelineParameters ?? {});
@@ -167,7 +168,13 @@ function processWorkflow(ctx: ExpandContext, parsed: ParsedWorkflow, jobs: Recor
   if (parsed.when !== undefined) workflow.when = parsed.when;
   if (parsed.unless !== undefined) workflow.unless = parsed.unless;
   for (const entry of parsed.jobs) {
-    const job: ProcessedWorkflowJob = { name: entry.name, type: entry.type, requires: entry.requires, context: entry.context };
+    const job: ProcessedWorkflowJob = {
+      name: entry.name,
+      type: entry.type,
+      requires: entry.requires,
+      requireStatus: entry.requireStatus,
+      context: entry.context,
+    };
     if (entry.filters) job.filters = entry.filters;
     if (entry.type === "build") {
       const def = ctx.registry.find("jobs", entry.ref, "");

@@ -38,7 +38,12 @@ function emitWorkflowJob(job: ProcessedWorkflowJob): unknown {
   const options: Record<string, unknown> = {};
   if (key !== job.name) options.name = job.name;
   if (job.type === "approval") options.type = "approval";
-  if (job.requires.length > 0) options.requires = job.requires;
+  if (job.requires.length > 0) {
+    options.requires = job.requires.map((r) => {
+      const status = job.requireStatus[r];
+      return status ? { [r]: status.length === 1 ? status[0] : status } : r;
+    });
+  }
   if (job.context.length > 0) options.context = job.context;
   if (job.filters) options.filters = emitFilters(job.filters);
   return Object.keys(options).length === 0 ? key : { [key]: options };
@@ -66,5 +71,5 @@ export function emitProcessed(config: ProcessedConfig): string {
     workflows.version = 2;
     doc.workflows = workflows;
   }
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
 }

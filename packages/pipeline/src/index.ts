@@ -21,6 +21,7 @@ export type {
   PlannedSchedule,
   PlannedStep,
   PlannedWorkflow,
+  RequiredJobStatus,
   StepWhen,
 } from "./plan";
 

@@ -26,7 +26,7 @@ export function parseYaml(text: string): Result<ParsedSource> {
     return { line: p.line, column: p.col };
   };
   try {
-    const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, version: "1.1" });
     if (doc.errors.length > 0) {
       const errors: ConfigError[] = doc.errors.map((e) => ({ path: "", ...pos(e.pos[0]), message: yamlMessage(e.message) }));
       return { ok: false, errors };

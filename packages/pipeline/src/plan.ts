@@ -72,6 +72,8 @@ export type PlannedStep =
       supported: false;
     };
 
+export type RequiredJobStatus = "success" | "failed" | "canceled" | "not_run" | "terminal";
+
 /** One job of a workflow, fully resolved. */
 export interface PlannedJob {
   /** Name unique within the workflow (after name overrides and matrix expansion). */
@@ -79,11 +81,19 @@ export interface PlannedJob {
   type: "build" | "approval";
   /** Names of jobs in the same workflow that must finish first. */
   requires: string[];
+  /**
+   * For each required job, the outcomes that let this job start: `["success"]` unless the config
+   * says otherwise (`failed`, `canceled`, `not_run`, or `terminal` for any final state).
+   */
+  requiredStatus: Record<string, RequiredJobStatus[]>;
   /** Contexts whose secrets the job receives. */
   context: string[];
   /** Whether the job's branch/tag filters admit this pipeline's branch or tag. */
   filtersAdmit: boolean;
-  /** Whether the job is part of this pipeline: filters admit it and everything it requires runs. */
+  /**
+   * Whether the job is part of this pipeline: its workflow runs, its filters admit it, and every
+   * job it requires runs (or is required with `not_run`/`terminal`).
+   */
   runs: boolean;
   /** Undefined for approval jobs. */
   executor?: Executor;

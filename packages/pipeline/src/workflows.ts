@@ -17,6 +17,8 @@ export interface WorkflowJobEntry {
   type: "build" | "approval";
   args: YamlMap;
   requires: string[];
+  /** Statuses each required job may end in (absent: success only). */
+  requireStatus: Record<string, RequiredStatus[]>;
   context: string[];
   filters?: JobFilters;
   preSteps: unknown[];
@@ -26,6 +28,10 @@ export interface WorkflowJobEntry {
   /** Path of the entry's argument map (`workflows.main.jobs[1].build`). */
   argsPath: string;
 }
+
+/** Outcomes a `requires` entry can wait for; `terminal` means any final state. */
+export const REQUIRED_STATUSES = ["success", "failed", "canceled", "not_run", "terminal"] as const;
+export type RequiredStatus = (typeof REQUIRED_STATUSES)[number];
 
 /** A 2.0 `triggers: - schedule:` entry. */
 export interface ScheduleTrigger {
@@ -58,7 +64,7 @@ export function parseWorkflow(
 ): ParsedWorkflow | undefined {
   const body = expectMap(sink, path, raw, `workflow "${name}"`);
   if (!body) return undefined;
-  checkKeys(sink, path, body, v21 ? ["jobs", "triggers", "when", "unless"] : ["jobs", "triggers"], `workflow "${name}"`);
+  checkKeys(sink, path, body, ["jobs", "triggers", "when", "unless"], `workflow "${name}"`);
   let holds = true;
   if (body.when !== undefined) holds &&= evaluate(body.when, sink, child(path, "when"));
   if (body.unless !== undefined) holds &&= !evaluate(body.unless, sink, child(path, "unless"));
@@ -173,12 +179,14 @@ function parseEntry(
     const instanceArgs: YamlMap = { ...args };
     if (combo) for (const key of Object.keys(args)) instanceArgs[key] = scoped[key];
     if (combo) Object.assign(instanceArgs, combo);
+    const requires = scoped.requires === undefined ? undefined : requireList(sink, child(argsPath, "requires"), scoped.requires);
     const job: WorkflowJobEntry = {
       name,
       ref,
       type: approval ? "approval" : "build",
       args: instanceArgs,
-      requires: scoped.requires === undefined ? [] : requireNames(sink, child(argsPath, "requires"), scoped.requires),
+      requires: requires?.names ?? [],
+      requireStatus: requires?.status ?? {},
       context: scoped.context === undefined ? [] : stringList(sink, child(argsPath, "context"), scoped.context, "context"),
       preSteps: stepList(sink, child(argsPath, "pre-steps"), scoped["pre-steps"]),
       postSteps: stepList(sink, child(argsPath, "post-steps"), scoped["post-steps"]),
@@ -201,16 +209,29 @@ function stepList(sink: ErrorSink, path: string, raw: unknown): unknown[] {
   return expectList(sink, path, raw, "the steps") ?? [];
 }
 
-/** `requires` entries: names, or single-key maps `{ job: status }` (status requirements keep the name). */
-function requireNames(sink: ErrorSink, path: string, raw: unknown): string[] {
-  if (!Array.isArray(raw)) return stringList(sink, path, raw, "requires");
-  const out: string[] = [];
+/** `requires` entries: names, or single-key maps `{ job: status | [statuses] }` (null means success). */
+function requireList(sink: ErrorSink, path: string, raw: unknown): { names: string[]; status: Record<string, RequiredStatus[]> } {
+  const names: string[] = [];
+  const status: Record<string, RequiredStatus[]> = {};
+  if (!Array.isArray(raw)) return { names: stringList(sink, path, raw, "requires"), status };
   raw.forEach((entry, index) => {
-    if (typeof entry === "string") out.push(entry);
-    else if (isYamlMap(entry) && Object.keys(entry).length === 1) out.push(Object.keys(entry)[0] ?? "");
-    else sink.add(child(path, index), `each requires entry must be a job name, but this one is ${describe(entry)}`);
+    const at = child(path, index);
+    if (typeof entry === "string") names.push(entry);
+    else if (isYamlMap(entry) && Object.keys(entry).length === 1) {
+      const name = Object.keys(entry)[0] ?? "";
+      names.push(name);
+      const wanted = entry[name] === null ? [] : stringList(sink, child(at, name), entry[name], "a required job status");
+      const bad = wanted.filter((w) => !(REQUIRED_STATUSES as readonly string[]).includes(w));
+      if (bad.length > 0)
+        sink.add(child(at, name), `job status must be one of ${REQUIRED_STATUSES.join(", ")}, but it is ${bad.join(", ")}`);
+      else if (wanted.length > 0 && wanted.join() !== "success") status[name] = wanted as RequiredStatus[];
+    } else
+      sink.add(
+        at,
+        `each requires entry must be a job name or a map of a job name to statuses, but this one is ${describe(entry)}`,
+      );
   });
-  return out;
+  return { names, status };
 }
 
 /** Checks names are unique, expands matrix aliases in requires and refuses unknown jobs and cycles. */
@@ -227,14 +248,21 @@ function resolveRequires(sink: ErrorSink, workflow: ParsedWorkflow, aliases: Map
   }
   for (const job of workflow.jobs) {
     const resolved: string[] = [];
+    const status: Record<string, RequiredStatus[]> = {};
     for (const req of job.requires) {
-      if (byName.has(req)) resolved.push(req);
-      else if (aliases.has(req)) resolved.push(...(aliases.get(req) ?? []));
-      else sink.add(child(job.argsPath, "requires"), `requires "${req}", which is not a job in workflow "${workflow.name}"`);
+      const targets = byName.has(req) ? [req] : aliases.get(req);
+      for (const t of targets ?? []) {
+        resolved.push(t);
+        const wanted = job.requireStatus[req];
+        if (wanted) status[t] = wanted;
+      }
+      if (!targets)
+        sink.add(child(job.argsPath, "requires"), `requires "${req}", which is not a job in workflow "${workflow.name}"`);
     }
     const unique = [...new Set(resolved)];
     if (unique.includes(job.name)) sink.add(child(job.argsPath, "requires"), `job "${job.name}" requires itself`);
     job.requires = unique.filter((r) => r !== job.name);
+    job.requireStatus = status;
   }
   const cycle = findCycle(workflow.jobs);
   if (cycle) {
