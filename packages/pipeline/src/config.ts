@@ -127,7 +127,7 @@ function pipelineParameterValues(sink: ErrorSink, defs: ParameterDefs, given: Re
   const withDefaults: ParameterDefs = {};
   for (const [name, def] of Object.entries(defs)) {
     if (!def.hasDefault) sink.add(def.path, `pipeline parameter "${name}" needs a default`);
-    withDefaults[name] = def;
+    withDefaults[name] = def.hasDefault ? def : { ...def, hasDefault: true, default: "" };
   }
   return bindArguments(sink, withDefaults, given, "parameters", "the pipeline");
 }

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import type { ProcessedConfig, ProcessedWorkflowJob } from "./config";
 import type { ProcessedJob } from "./expand";
 import type { JobFilters } from "./filters";
+import { yamlTags } from "./parse";
 import type { StepSpec } from "./steps";
 
 function emitStep(step: StepSpec): unknown {
@@ -71,5 +72,5 @@ export function emitProcessed(config: ProcessedConfig): string {
     workflows.version = 2;
     doc.workflows = workflows;
   }
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
+  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1", customTags: yamlTags });
 }

@@ -1,5 +1,5 @@
 // YAML → plain values plus a map of source positions by path, refusing hostile input in bounded time.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar, type Tags } from "yaml";
 import { type ConfigError, child, type Position, type Result } from "./errors";
 import { LIMITS } from "./limits";
 
@@ -8,6 +8,24 @@ export interface ParsedSource {
   value: unknown;
   /** Source positions by path (`jobs.build.steps[0]`). */
   positions: Map<string, Position>;
+}
+
+const BOOL = "tag:yaml.org,2002:bool";
+
+function boolTag(value: boolean, test: RegExp): Tags[number] {
+  return { identify: (v: unknown) => v === value, default: true, tag: BOOL, test, resolve: () => new Scalar(value) };
+}
+
+/**
+ * YAML 1.1 as CircleCI reads it (merge keys; yes/no/on/off are booleans) but without `y`/`n`
+ * booleans and implicit timestamps, which CircleCI's parser keeps as strings.
+ */
+export function yamlTags(tags: Tags): Tags {
+  return [
+    boolTag(true, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/),
+    boolTag(false, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/),
+    ...tags.filter((t) => typeof t === "object" && t.tag !== BOOL && t.tag !== "tag:yaml.org,2002:timestamp"),
+  ];
 }
 
 function failure(message: string, line = 1, column = 1): Result<ParsedSource> {
@@ -26,7 +44,14 @@ export function parseYaml(text: string): Result<ParsedSource> {
     return { line: p.line, column: p.col };
   };
   try {
-    const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, version: "1.1" });
+    const doc = parseDocument(text, {
+      lineCounter,
+      merge: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+      version: "1.1",
+      customTags: yamlTags,
+    });
     if (doc.errors.length > 0) {
       const errors: ConfigError[] = doc.errors.map((e) => ({ path: "", ...pos(e.pos[0]), message: yamlMessage(e.message) }));
       return { ok: false, errors };

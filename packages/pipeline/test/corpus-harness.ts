@@ -39,7 +39,9 @@ export function loadCases(folder: string): CorpusCase[] {
       const inputsFile = join(dir, "inputs.json");
       const inputs = existsSync(inputsFile) ? (JSON.parse(readFileSync(inputsFile, "utf8")) as CaseInputs) : {};
       const resolver = directoryResolver(dir);
-      const found: CorpusCase = { name, dir, source: readFileSync(join(dir, "config.yml"), "utf8"), inputs };
+      // Configs that are not valid YAML are stored as config.yml.txt so the repository's linters skip them.
+      const file = existsSync(join(dir, "config.yml")) ? join(dir, "config.yml") : join(dir, "config.yml.txt");
+      const found: CorpusCase = { name, dir, source: readFileSync(file, "utf8"), inputs };
       if (resolver) found.orbResolver = resolver;
       return found;
     });
