@@ -345,6 +345,20 @@ describe("chain", () => {
     assert.match(error.message, /^Certificate 2 in the chain \(CN=Test Intermediate CA\) expired on 2026-05-01 00:00 UTC/);
   });
 
+  test("an issuer whose key usage does not allow signing certificates", () => {
+    const noCertSign = issue({ cn: "Test Intermediate CA", key: intermediateKey, issuer: root, ca: true });
+    noCertSign.cert.setExtensions([
+      { name: "basicConstraints", cA: true },
+      { name: "keyUsage", digitalSignature: true },
+    ]);
+    noCertSign.cert.sign(rootKey.privateKey, forge.md.sha256.create());
+    const error = onlyError(
+      validateTlsBundle(pem(leaf.pem, leafKey.pem, { chainPem: forge.pki.certificateToPem(noCertSign.cert) })),
+    );
+    assert.equal(error.code, "chain_broken_link");
+    assert.match(error.message, /key usage or key identifier does not allow it to issue certificates/);
+  });
+
   test("an issuer that is not a CA", () => {
     const notCa = issue({ cn: "Test Intermediate CA", key: intermediateKey, issuer: root, ca: false });
     const error = onlyError(validateTlsBundle(pem(leaf.pem, leafKey.pem, { chainPem: notCa.pem })));

@@ -55,9 +55,7 @@ export function checkChain(certificates: X509Certificate[]): TlsError[] {
         errors.push({
           field: "chain",
           code: "chain_broken_link",
-          message: `${issuerLabel} did not issue ${subjectLabel}: ${certificateName(subject)} names ${issuerOf(subject)} as its issuer${
-            subject.checkIssued(issuer) ? ", but the signature does not verify with that certificate's key" : ""
-          }.`,
+          message: `${issuerLabel} did not issue ${subjectLabel}: ${certificateName(subject)} names ${issuerOf(subject)} as its issuer${whyNot(issuer, subject)}.`,
         });
       }
       return errors;
@@ -72,6 +70,13 @@ export function checkChain(certificates: X509Certificate[]): TlsError[] {
     }
   }
   return errors;
+}
+
+/** When the names match, what else broke the link. */
+function whyNot(issuer: X509Certificate, subject: X509Certificate): string {
+  if (subject.issuer !== issuer.subject) return "";
+  if (!subject.verify(issuer.publicKey)) return ", but the signature does not verify with that certificate's key";
+  return ", and that key signed it, but its key usage or key identifier does not allow it to issue certificates";
 }
 
 function issuerOf(cert: X509Certificate): string {
