@@ -24,8 +24,20 @@ export function yamlTags(tags: Tags): Tags {
   return [
     boolTag(true, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/),
     boolTag(false, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/),
-    ...tags.filter((t) => typeof t === "object" && t.tag !== BOOL && t.tag !== "tag:yaml.org,2002:timestamp"),
+    ...tags.filter((t) => typeof t === "object" && t.tag !== BOOL && t.tag !== "tag:yaml.org,2002:timestamp").map(strictFloat),
   ];
+}
+
+const FLOAT = "tag:yaml.org,2002:float";
+
+/** YAML 1.1 floats need a digit, as in CircleCI's parser: `.` and `e5` stay strings (`root: .`). */
+function strictFloat(tag: Tags[number]): Tags[number] {
+  if (typeof tag !== "object" || tag.tag !== FLOAT || !(tag.test instanceof RegExp)) return tag;
+  const test =
+    tag.format === "EXP"
+      ? /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$/
+      : /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+  return tag.test.source.includes("inf") ? tag : ({ ...tag, test } as Tags[number]);
 }
 
 function failure(message: string, line = 1, column = 1): Result<ParsedSource> {
@@ -69,6 +81,7 @@ export function parseYaml(text: string): Result<ParsedSource> {
 }
 
 function yamlMessage(message: string): string {
+  if (message.includes("call stack")) return `the document is nested too deeply to process (limit ${LIMITS.maxDepth} levels)`;
   const first = message.split("\n")[0] ?? message;
   return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
 }
