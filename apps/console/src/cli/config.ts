@@ -11,7 +11,7 @@ import {
   processConfig,
   validateConfig,
 } from "@citadel/pipeline";
-import { CliError } from "./io";
+import { CliError, errnoText } from "./io";
 
 const USAGE = `usage: citadel config <command>
 
@@ -25,14 +25,6 @@ Registry orbs (namespace/name@version) are read from DIR/<namespace>/<name>@<ver
 
 function usageError(message: string): CliError {
   return new CliError(`${message}\n\n${USAGE}`, 2);
-}
-
-function errnoText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Reads at most one byte past the library's size limit, so a huge file is refused without loading it. */
@@ -129,6 +121,7 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(rest, command === "process");
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) throw usageError(`config ${command} takes exactly one FILE`);
+  const parameters = command === "process" ? pipelineParameters(values["pipeline-parameters"] as string | undefined) : {};
   const source = await readConfig(file);
   const resolver = await orbResolver(values["orb-dir"], source);
   const options = resolver ? { orbResolver: resolver } : {};
@@ -138,7 +131,6 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`Config file at ${file} is valid.\n`);
     return 0;
   }
-  const parameters = pipelineParameters(values["pipeline-parameters"] as string | undefined);
   const result = processConfig(source, { ...options, pipelineParameters: parameters });
   if (!result.ok) return printErrors(result.errors);
   process.stdout.write(result.value);
