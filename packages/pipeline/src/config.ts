@@ -1,10 +1,10 @@
 // The whole config: version, pipeline parameters, orbs and definitions, workflows → a processed (2.0-style) config.
 import { child, ErrorSink, type Result } from "./errors";
-import { type ExpandContext, expandJob, type ProcessedJob } from "./expand";
+import { type ExpandContext, expandJob, expandSteps, type ProcessedJob, resolveExecutor } from "./expand";
 import type { JobFilters } from "./filters";
 import { type PipelineScope, substitute } from "./interpolate";
 import { LIMITS } from "./limits";
-import { type OrbResolver, Registry, registerDefinitions, registerOrbs } from "./orbs";
+import { type Definition, type OrbResolver, Registry, registerDefinitions, registerOrbs } from "./orbs";
 import { bindArguments, type ParameterDefs, parseParameterDefs } from "./parameters";
 import { parseYaml } from "./parse";
 import { describe, isYamlMap, type YamlMap } from "./values";
@@ -97,7 +97,19 @@ export function expandConfig(text: string, options: ExpandOptions = {}): Result<
     const job = expandJob(ctx, def, {}, def.path);
     if (job && !out.workflows) out.jobs[def.name] = job;
   }
+  validateUnused(ctx);
   return sink.result(out);
+}
+
+/** Expands the config's own commands and executors once with default arguments, to report their errors too. */
+function validateUnused(ctx: ExpandContext): void {
+  const needsArguments = (def: Definition) => Object.values(def.parameters).some((p) => !p.hasDefault && p.type !== "steps");
+  for (const def of ctx.registry.commands.values()) {
+    if (!def.scope && !needsArguments(def)) expandSteps(ctx, [def.name], def.path, "", [], []);
+  }
+  for (const def of ctx.registry.executors.values()) {
+    if (!def.scope && !needsArguments(def)) resolveExecutor(ctx, def.name, def.path, "");
+  }
 }
 
 function emptyConfig(): ProcessedConfig {

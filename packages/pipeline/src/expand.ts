@@ -91,7 +91,7 @@ export function expandJob(
 }
 
 /** Resolves `executor: name` or `executor: { name, ...args }` to executor fields. */
-function resolveExecutor(ctx: ExpandContext, ref: unknown, path: string, scope: string): ExecutorFields | undefined {
+export function resolveExecutor(ctx: ExpandContext, ref: unknown, path: string, scope: string): ExecutorFields | undefined {
   const { sink } = ctx;
   let name: unknown = ref;
   let args: YamlMap = {};
