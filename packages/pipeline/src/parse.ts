@@ -120,6 +120,8 @@ function recordPositions(
         if (isScalar(key) && key.value === "<<") continue;
         if (!isScalar(key))
           return { path, ...pos(key?.range?.[0] ?? node.range?.[0]), message: "map keys must be plain strings" };
+        if (String(key.value) === "__proto__")
+          return { path, ...pos(key.range?.[0]), message: 'the key "__proto__" is not allowed' };
         const keyPath = child(path, String(key.value));
         positions.set(keyPath, pos(key.range?.[0]));
         stack.push({ node: pair.value as Node | null, path: keyPath, depth: depth + 1 });

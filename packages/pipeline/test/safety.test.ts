@@ -100,3 +100,7 @@ test("non-string input shapes are typed errors", () => {
     assert.ok(errors.length > 0, `expected ${JSON.stringify(text)} to be refused`);
   }
 });
+
+test("a __proto__ key is refused instead of changing an object's prototype", () => {
+  refused("version: 2.1\njobs:\n  __proto__:\n    docker: [{ image: x }]\n    steps: [checkout]\n", /"__proto__" is not allowed/);
+});
