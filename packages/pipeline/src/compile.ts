@@ -65,7 +65,7 @@ export function planPipeline(config: ProcessedConfig, options: CompileOptions): 
       name: "workflow",
       triggers: [],
       conditionHolds: true,
-      jobs: [{ name: "build", job: "build", type: "build", requires: [], requireStatus: {}, context: [] }],
+      jobs: [{ name: "build", job: "build", definition: "build", type: "build", requires: [], requireStatus: {}, context: [] }],
     },
   ];
   return {
@@ -95,6 +95,7 @@ function planWorkflow(
     const steps = processed ? processed.steps.map(plannedStep) : [];
     const job: PlannedJob = {
       name: entry.name,
+      definition: entry.definition,
       type: entry.type,
       requires: entry.requires,
       requiredStatus: Object.fromEntries(entry.requires.map((r) => [r, entry.requireStatus[r] ?? ["success"]])),

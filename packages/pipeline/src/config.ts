@@ -24,6 +24,8 @@ export interface ProcessedWorkflowJob {
   name: string;
   /** Key of the processed job in `ProcessedConfig.jobs` (absent for approvals). */
   job?: string;
+  /** The job definition invoked (`test`, `node/test`), or the approval's own name. */
+  definition: string;
   type: "build" | "approval";
   requires: string[];
   /** Statuses other than plain success that a required job may end in. */
@@ -182,6 +184,7 @@ function processWorkflow(ctx: ExpandContext, parsed: ParsedWorkflow, jobs: Recor
   for (const entry of parsed.jobs) {
     const job: ProcessedWorkflowJob = {
       name: entry.name,
+      definition: entry.ref,
       type: entry.type,
       requires: entry.requires,
       requireStatus: entry.requireStatus,

@@ -78,6 +78,8 @@ export type RequiredJobStatus = "success" | "failed" | "canceled" | "not_run" | 
 export interface PlannedJob {
   /** Name unique within the workflow (after name overrides and matrix expansion). */
   name: string;
+  /** The job definition it runs (`test` for matrix job `test-18-linux`, `node/test` for an orb job); approvals: their name. */
+  definition: string;
   type: "build" | "approval";
   /** Names of jobs in the same workflow that must finish first. */
   requires: string[];
