@@ -1,6 +1,6 @@
 // Executor bodies (docker, machine, macos + resource_class, working_directory, shell, environment).
 import { child, type ErrorSink } from "./errors";
-import { checkKeys, describe, environment, expectList, expectMap, hasTemplate, isYamlMap, type YamlMap } from "./values";
+import { checkKeys, describe, environment, expectList, expectMap, isYamlMap, type YamlMap } from "./values";
 
 /** Executor fields in 2.0 form, as a processed job carries them. */
 export interface ExecutorFields {
@@ -86,8 +86,4 @@ export function mergeExecutor(base: ExecutorFields, job: ExecutorFields): Execut
   }
   if (base.environment || job.environment) merged.environment = { ...base.environment, ...job.environment };
   return merged;
-}
-
-export function isUnresolved(value: unknown): boolean {
-  return hasTemplate(value);
 }

@@ -36,7 +36,6 @@ const STEP_KEYS = {
 } as const;
 
 export type BuiltinStep = keyof typeof STEP_KEYS;
-export const BUILTIN_STEPS = Object.keys(STEP_KEYS) as BuiltinStep[];
 
 export function isBuiltinStep(name: string): name is BuiltinStep {
   return Object.hasOwn(STEP_KEYS, name);

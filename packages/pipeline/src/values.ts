@@ -88,7 +88,3 @@ export function environment(sink: ErrorSink, path: string, value: unknown): Reco
   }
   return out;
 }
-
-export function deepClone<T>(value: T): T {
-  return structuredClone(value);
-}
