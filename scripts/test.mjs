@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { ensureDependencies, ROOT } from "./setup.mjs";
+import { ensureConsoleBuilt, ensureDependencies, ROOT } from "./setup.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const only = process.argv.slice(2);
@@ -33,6 +33,7 @@ function findTests(dir) {
 }
 
 ensureDependencies();
+ensureConsoleBuilt();
 step("provision test host", "bash", ["installer/provision-test-host.sh"]);
 step("lint and format (biome)", join(ROOT, "node_modules", ".bin", "biome"), ["ci", "--colors=off", "."]);
 step("typecheck", process.execPath, ["scripts/typecheck.mjs"]);

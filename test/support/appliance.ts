@@ -110,3 +110,13 @@ export async function postgresRunningFor(dataDir: string): Promise<boolean> {
   }
   return false;
 }
+
+/** Waits until the appliance's output matches (e.g. the "console ready" log line). */
+export async function waitForOutput(app: RunningAppliance, pattern: RegExp, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(app.output())) {
+    if (app.child.exitCode !== null) throw new Error(`appliance exited (${app.child.exitCode}):\n${app.output()}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in the appliance output after ${timeoutMs} ms:\n${app.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -21,6 +21,10 @@ const consoleEnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
     .optional(),
+  CITADEL_HTTPS_PORT: port(443),
+  CITADEL_HTTP_PORT: port(80),
+  CITADEL_LICENSE_PUBKEYS: z.string().min(1, "expected a path to a JWKS file").optional(),
+  CITADEL_BOOTSTRAP: z.string().min(1, "expected a path to a JSON file").optional(),
   CITADEL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 
@@ -34,7 +38,7 @@ export class ConfigError extends Error {
  * Parses the console's environment once. The message names each bad variable and what
  * it expects, but never echoes a value (a database URL carries a password).
  */
-export function parseConsoleEnv(env: NodeJS.ProcessEnv = process.env): ConsoleEnv {
+export function parseConsoleEnv(env: Record<string, string | undefined> = process.env): ConsoleEnv {
   const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const result = consoleEnvSchema.safeParse(blankAsUnset);
   if (result.success) return result.data;

@@ -1,34 +1,50 @@
-import { type Database, migrate, openDatabase } from "@citadel/db";
+import { activeCertificate, migrate, openDatabase } from "@citadel/db";
+import { Keyring } from "@citadel/keyring";
+import { loadTrustStore } from "@citadel/license";
+import type { AppContext } from "./app-context";
 import { acquireApplianceLock } from "./appliance-lock";
+import { prepareBootstrapPassword } from "./domain/auth";
+import { runHeadlessInstall } from "./domain/headless";
+import { wizardState } from "./domain/install";
+import { assertKeyringPresent } from "./domain/keyring-guard";
 import { ConfigError, parseConsoleEnv } from "./env";
+import { prepareNext } from "./http/next-app";
 import { consoleRoutes, type RouteState } from "./http/routes";
 import { closeServer, listenHttps } from "./http/server";
 import { initLogger, moduleLogger } from "./logger";
+import { ServicesSupervisor } from "./supervisor/services-supervisor";
 import { loadOrCreateConsoleCertificate } from "./tls/console-certificate";
+import { scheduleSelfSignedRenewal } from "./tls/renewal-schedule";
 
-const SHUTDOWN_DEADLINE_MS = 9_000;
+const SHUTDOWN_DEADLINE_MS = 9_500;
 
 async function main(): Promise<void> {
   const env = parseConsoleEnv();
   initLogger(env.CITADEL_LOG_LEVEL);
   const log = moduleLogger("main");
-
   const releaseLock = await acquireApplianceLock(env.CITADEL_DATA_DIR);
-  const state: RouteState = { sql: null };
-  let database: Database | undefined;
+  const state: RouteState = { app: null, next: null };
+  const cleanups: Array<() => Promise<void>> = [releaseLock];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step();
+  };
 
   // Bind first: a taken port is reported at once, before PostgreSQL starts.
-  const certificate = await loadOrCreateConsoleCertificate(env.CITADEL_DATA_DIR, moduleLogger("tls"));
-  const server = await listenHttps({
-    port: env.CITADEL_CONSOLE_PORT,
-    host: env.CITADEL_CONSOLE_HOST,
-    certificate,
-    handler: consoleRoutes(state),
-    logger: moduleLogger("http"),
-  }).catch(async (error: unknown) => {
-    await releaseLock();
+  const firstBoot = await loadOrCreateConsoleCertificate(env.CITADEL_DATA_DIR, moduleLogger("tls"));
+  let server: Awaited<ReturnType<typeof listenHttps>>;
+  try {
+    server = await listenHttps({
+      port: env.CITADEL_CONSOLE_PORT,
+      host: env.CITADEL_CONSOLE_HOST,
+      certificate: firstBoot,
+      handler: consoleRoutes(state),
+      logger: moduleLogger("http"),
+    });
+  } catch (error) {
+    await cleanup();
     throw error;
-  });
+  }
+  cleanups.push(() => closeServer(server));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -39,9 +55,7 @@ async function main(): Promise<void> {
       log.error("shutdown took too long; exiting");
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    await closeServer(server);
-    await database?.close();
-    await releaseLock();
+    await cleanup();
     log.info("stopped");
     process.exit(0);
   };
@@ -49,31 +63,76 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   try {
-    database = await openDatabase({
+    const database = await openDatabase({
       logger: moduleLogger("db"),
       databaseUrl: env.CITADEL_DATABASE_URL,
       dataDir: env.CITADEL_DATA_DIR,
       applicationName: "citadel-console",
     });
+    cleanups.push(() => database.close());
     await migrate(database.sql, moduleLogger("migrate"));
+    await assertKeyringPresent(database.db, env.CITADEL_DATA_DIR);
+    const keyring = await Keyring.loadOrCreate(env.CITADEL_DATA_DIR);
+    const trust = await loadTrustStore({ extraJwksPath: env.CITADEL_LICENSE_PUBKEYS });
+    const supervisor = new ServicesSupervisor(
+      async () => ({
+        dataDir: env.CITADEL_DATA_DIR,
+        databaseUrl: database.connectionUrl,
+        httpsPort: env.CITADEL_HTTPS_PORT,
+        httpPort: env.CITADEL_HTTP_PORT,
+        logLevel: env.CITADEL_LOG_LEVEL,
+      }),
+      moduleLogger("supervisor"),
+    );
+    cleanups.push(() => supervisor.stop());
+    const app: AppContext = {
+      env,
+      database,
+      db: database.db,
+      keyring,
+      trust,
+      supervisor,
+      logger: moduleLogger("app"),
+      applyConsoleCertificate: (certificate) => {
+        server.setSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
+        log.info({ fingerprint: certificate.fingerprintSha256 }, "console certificate applied");
+      },
+    };
+    const active = await activeCertificate(database.db, keyring);
+    if (active) app.applyConsoleCertificate(active);
+    const renewal = scheduleSelfSignedRenewal(app, moduleLogger("tls"));
+    cleanups.push(async () => clearInterval(renewal));
+
+    state.next = await prepareNext(moduleLogger("next"));
+    state.app = app;
+
+    if (env.CITADEL_BOOTSTRAP) {
+      const outcome = await runHeadlessInstall(app, env.CITADEL_BOOTSTRAP);
+      log.info({ outcome }, "headless install");
+    } else {
+      const bootstrapPassword = await prepareBootstrapPassword(database.db);
+      if (bootstrapPassword) {
+        log.info(
+          { url: `https://localhost:${env.CITADEL_CONSOLE_PORT}/login` },
+          "first boot: sign in with the one-time bootstrap password",
+        );
+        process.stdout.write(`\n  Citadel bootstrap password (one-time): ${bootstrapPassword}\n\n`);
+      }
+      if ((await wizardState(app)).started) await supervisor.start();
+    }
   } catch (error) {
-    await closeServer(server);
-    await database?.close();
-    await releaseLock();
+    await cleanup();
     throw error;
   }
-  state.sql = database.sql;
-  log.info({ url: `https://localhost:${env.CITADEL_CONSOLE_PORT}`, database: database.mode }, "console ready");
+  log.info({ url: `https://localhost:${env.CITADEL_CONSOLE_PORT}` }, "console ready");
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof Error && error.name !== "Error" && error.name !== "TypeError";
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ConfigError) {
-    process.stderr.write(`citadel: ${message}\n`);
-  } else {
-    moduleLogger("main").fatal(known ? { reason: message } : { err: error }, "start failed");
-    process.stderr.write(`citadel: ${message}\n`);
+  const expected = error instanceof Error && error.name !== "Error" && error.name !== "TypeError";
+  if (!(error instanceof ConfigError)) {
+    moduleLogger("main").fatal(expected ? { reason: message } : { err: error }, "start failed");
   }
+  process.stderr.write(`citadel: ${message}\n`);
   process.exit(1);
 });

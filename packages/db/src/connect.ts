@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { drizzle } from "drizzle-orm/postgres-js";
+import type { PgDatabase } from "drizzle-orm/pg-core";
+import { drizzle, type PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
 import type { Logger } from "pino";
 import postgres, { type Sql } from "postgres";
 import { EMBEDDED_DATABASE, embeddedPaths, findRunningPostmaster, startEmbeddedPostgres } from "./embedded";
@@ -8,9 +9,15 @@ import { DatabaseError } from "./errors";
 import * as schema from "./schema/index";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
+/** A transaction handle. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** What both a pool and a transaction are: functions that may run inside a transaction take this. */
+export type DbOrTx = PgDatabase<PostgresJsQueryResultHKT, typeof schema>;
 
 export interface Database {
   mode: "embedded" | "external";
+  /** Carries the password: hand it only to child processes, never to a log or a response. */
+  connectionUrl: string;
   sql: Sql;
   db: Db;
   /** Closes the pool and, when this process started it, stops the embedded server. */
@@ -36,7 +43,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const pool = { max: options.maxConnections ?? 10, application_name: options.applicationName ?? "citadel" };
   if (options.databaseUrl) {
     const sql = createPool(options.databaseUrl, pool, logger);
-    return { mode: "external", sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+    return {
+      mode: "external",
+      connectionUrl: options.databaseUrl,
+      sql,
+      db: drizzle(sql, { schema }),
+      close: () => sql.end({ timeout: 5 }),
+    };
   }
 
   const dataDir = resolve(options.dataDir);
@@ -45,14 +58,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const running = await findRunningPostmaster(paths.clusterDir);
     if (!running) throw new DatabaseError(`no Citadel database is running for data dir ${dataDir}; start it with npm start`);
     const password = (await readFile(paths.passwordFile, "utf8")).trim();
-    const sql = createPool(embeddedUrl(running.port, password), pool, logger);
-    return { mode: "embedded", sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+    const url = embeddedUrl(running.port, password);
+    const sql = createPool(url, pool, logger);
+    return { mode: "embedded", connectionUrl: url, sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
   }
 
   const server = await startEmbeddedPostgres({ dataDir, logger });
-  const sql = createPool(embeddedUrl(server.port, server.password), pool, logger);
+  const url = embeddedUrl(server.port, server.password);
+  const sql = createPool(url, pool, logger);
   return {
     mode: "embedded",
+    connectionUrl: url,
     sql,
     db: drizzle(sql, { schema }),
     close: async () => {

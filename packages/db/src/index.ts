@@ -1,5 +1,13 @@
 // Importing this module opens nothing: connections start only in openDatabase().
-export { checkDatabase, type Database, type Db, type OpenDatabaseOptions, openDatabase } from "./connect";
+export { checkDatabase, type Database, type Db, type DbOrTx, type OpenDatabaseOptions, openDatabase, type Tx } from "./connect";
 export { embeddedPaths, findRunningPostmaster } from "./embedded";
 export { DatabaseError, MigrationError } from "./errors";
 export { latestMigrationTag, loadMigrations, MIGRATIONS_DIR, migrate } from "./migrate";
+export {
+  type ActiveCertificate,
+  activateCertificate,
+  activeCertificate,
+  type CertificateBundle,
+  type Sealer,
+  TLS_CHANGED_CHANNEL,
+} from "./repositories/certificates";

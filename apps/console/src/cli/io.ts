@@ -14,3 +14,12 @@ export interface CommandGroup {
   /** Loaded lazily so `citadel license ...` never opens a database connection. */
   load(): Promise<{ run(args: string[]): Promise<number> }>;
 }
+
+/** A file-system error as a few words for a one-line message. */
+export function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return code ?? (error instanceof Error ? error.message : String(error));
+}

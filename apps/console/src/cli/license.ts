@@ -23,7 +23,7 @@ import {
   type TrustStore,
   type VerifyResult,
 } from "@citadel/license";
-import { CliError } from "./io";
+import { CliError, errnoText } from "./io";
 
 /** Extra trusted public keys (a JWKS path) for development and tests; read once, here only. */
 const EXTRA_KEYS_ENV = "CITADEL_LICENSE_PUBKEYS";
@@ -44,14 +44,6 @@ Trusted keys: the vendor keys shipped with Citadel, plus the JWKS named by $${EX
 
 function usageError(message: string): CliError {
   return new CliError(message, 2);
-}
-
-function errnoText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Runs parseArgs, turning its errors into one-line usage errors (exit 2). */

@@ -1,1 +1,4 @@
+export * from "./admin";
+export * from "./audit";
+export * from "./certificates";
 export * from "./settings";

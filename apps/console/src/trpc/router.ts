@@ -1,0 +1,16 @@
+import { router } from "./init";
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { dashboardRouter } from "./routers/dashboard";
+import { servicesRouter } from "./routers/services";
+import { wizardRouter } from "./routers/wizard";
+
+export const appRouter = router({
+  auth: authRouter,
+  wizard: wizardRouter,
+  services: servicesRouter,
+  audit: auditRouter,
+  dashboard: dashboardRouter,
+});
+
+export type AppRouter = typeof appRouter;

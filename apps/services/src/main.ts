@@ -1,0 +1,73 @@
+import { activeCertificate, checkDatabase, openDatabase, TLS_CHANGED_CHANNEL } from "@citadel/db";
+import { Keyring } from "@citadel/keyring";
+import { ConfigError, parseServicesEnv } from "./env";
+import { createHttpsListener, createRedirectListener, listen } from "./http/listeners";
+import { initLogger, moduleLogger } from "./logger";
+
+/** The services box process: started and supervised by the console. */
+async function main(): Promise<void> {
+  const env = parseServicesEnv();
+  initLogger(env.CITADEL_LOG_LEVEL);
+  const log = moduleLogger("main");
+  const keyring = await Keyring.load(env.CITADEL_DATA_DIR);
+  const database = await openDatabase({
+    logger: moduleLogger("db"),
+    databaseUrl: env.CITADEL_DATABASE_URL,
+    dataDir: env.CITADEL_DATA_DIR,
+    applicationName: "citadel-services",
+  });
+  const certificate = await activeCertificate(database.db, keyring);
+  if (!certificate) throw new ConfigError("no TLS certificate is configured: finish the TLS step of the install wizard first");
+
+  const https = createHttpsListener(
+    { cert: certificate.certPem, key: certificate.keyPem },
+    async (req, res) => {
+      const path = new URL(req.url ?? "/", "https://services").pathname;
+      if (path === "/healthz") {
+        const db = await checkDatabase(database.sql);
+        res.writeHead(db.ok ? 200 : 503, { "Content-Type": "application/json" });
+        return void res.end(
+          JSON.stringify(db.ok ? { status: "ok", db: "ok" } : { status: "degraded", db: "error", reason: db.reason }),
+        );
+      }
+      res.writeHead(404, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ message: "Not found" }));
+    },
+    moduleLogger("https"),
+  );
+  await listen(https, env.CITADEL_HTTPS_PORT, env.CITADEL_SERVICES_HOST, "CITADEL_HTTPS_PORT");
+  const redirect = await listen(
+    createRedirectListener(env.CITADEL_HTTPS_PORT),
+    env.CITADEL_HTTP_PORT,
+    env.CITADEL_SERVICES_HOST,
+    "CITADEL_HTTP_PORT",
+  );
+
+  // A rotated certificate is announced by the console; swap it in without a restart.
+  await database.sql.listen(TLS_CHANGED_CHANNEL, async () => {
+    const next = await activeCertificate(database.db, keyring);
+    if (!next) return;
+    https.setSecureContext({ cert: next.certPem, key: next.keyPem });
+    log.info({ fingerprint: next.fingerprintSha256 }, "TLS certificate reloaded");
+  });
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, "shutting down");
+    setTimeout(() => process.exit(1), 8_000).unref();
+    https.closeAllConnections();
+    redirect.closeAllConnections();
+    await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => redirect.close(r))]);
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  log.info({ httpsPort: env.CITADEL_HTTPS_PORT, httpPort: env.CITADEL_HTTP_PORT }, "services ready");
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  moduleLogger("main").fatal({ reason: message }, "start failed");
+  process.stderr.write(`citadel-services: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { Keyring, KeyringError, keyringPath } from "./keyring";
