@@ -82,30 +82,37 @@ export function expandConfig(text: string, options: ExpandOptions = {}): Result<
   const registry = new Registry();
   if (v21) registerOrbs(sink, registry, config, "", "", options.orbResolver);
   registerDefinitions(sink, registry, config, "", "");
-  if (config.jobs === undefined && config.workflows === undefined) sink.add("", "the config has no jobs");
   if (!v21) checkV20Jobs(sink, registry);
   const ctx: ExpandContext = { sink, registry, budget: { remaining: TOTAL_STEP_BUDGET } };
   const out: ProcessedConfig = { version, parameters, jobs: {} };
 
   if (config.workflows === undefined || config.workflows === null) {
-    if (config.jobs !== undefined && !registry.jobs.has("build"))
-      sink.add("jobs", "a job named build is required when there are no workflows (CircleCI runs only build)");
+    const where = config.jobs === undefined || config.jobs === null ? "" : "jobs";
+    if (!registry.jobs.has("build"))
+      sink.add(where, "a job named build is required when there are no workflows (CircleCI runs only build)");
   } else {
     out.workflows = processWorkflows(ctx, config.workflows, v21, out.jobs);
   }
   // Validate (and, without workflows, emit) every job of the config itself that needs no arguments.
   for (const def of registry.jobs.values()) {
-    if (def.scope || Object.values(def.parameters).some((p) => !p.hasDefault && p.type !== "steps")) continue;
+    if (def.scope || needsArguments(def)) continue;
     const job = expandJob(ctx, def, {}, def.path);
     if (job && !out.workflows) out.jobs[def.name] = job;
+  }
+  const build = registry.jobs.get("build");
+  if (!out.workflows && build && !build.scope && needsArguments(build)) {
+    sink.add(build.path, "without workflows CircleCI runs build with no arguments, but it has parameters without defaults");
   }
   validateUnused(ctx);
   return sink.result(out);
 }
 
+function needsArguments(def: Definition): boolean {
+  return Object.values(def.parameters).some((p) => !p.hasDefault && p.type !== "steps");
+}
+
 /** Expands the config's own commands and executors once with default arguments, to report their errors too. */
 function validateUnused(ctx: ExpandContext): void {
-  const needsArguments = (def: Definition) => Object.values(def.parameters).some((p) => !p.hasDefault && p.type !== "steps");
   for (const def of ctx.registry.commands.values()) {
     if (!def.scope && !needsArguments(def)) expandSteps(ctx, [def.name], def.path, "", [], []);
   }
