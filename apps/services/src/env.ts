@@ -18,6 +18,7 @@ const servicesEnvSchema = z.object({
   CITADEL_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL"),
   CITADEL_HTTPS_PORT: port(443),
   CITADEL_HTTP_PORT: port(80),
+  CITADEL_LICENSE_PUBKEYS: z.string().min(1, "expected a path to a JWKS file").optional(),
   CITADEL_SERVICES_HOST: z.string().min(1).optional(),
   CITADEL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });

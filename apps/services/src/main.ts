@@ -1,8 +1,13 @@
-import { activeCertificate, checkDatabase, openDatabase, TLS_CHANGED_CHANNEL } from "@citadel/db";
+import { join } from "node:path";
+import { activeCertificate, openDatabase, TLS_CHANGED_CHANNEL } from "@citadel/db";
 import { Keyring } from "@citadel/keyring";
+import { loadTrustStore } from "@citadel/license";
+import type { ServicesContext } from "./app-context";
 import { ConfigError, parseServicesEnv } from "./env";
 import { createHttpsListener, createRedirectListener, listen } from "./http/listeners";
+import { createRouter } from "./http/router";
 import { initLogger, moduleLogger } from "./logger";
+import { allRoutes } from "./routes/index";
 
 /** The services box process: started and supervised by the console. */
 async function main(): Promise<void> {
@@ -19,20 +24,18 @@ async function main(): Promise<void> {
   const certificate = await activeCertificate(database.db, keyring);
   if (!certificate) throw new ConfigError("no TLS certificate is configured: finish the TLS step of the install wizard first");
 
+  const ctx: ServicesContext = {
+    env,
+    database,
+    db: database.db,
+    keyring,
+    trust: await loadTrustStore({ extraJwksPath: env.CITADEL_LICENSE_PUBKEYS }),
+    objectsDir: join(env.CITADEL_DATA_DIR, "objects"),
+    logger: moduleLogger("app"),
+  };
   const https = createHttpsListener(
     { cert: certificate.certPem, key: certificate.keyPem },
-    async (req, res) => {
-      const path = new URL(req.url ?? "/", "https://services").pathname;
-      if (path === "/healthz") {
-        const db = await checkDatabase(database.sql);
-        res.writeHead(db.ok ? 200 : 503, { "Content-Type": "application/json" });
-        return void res.end(
-          JSON.stringify(db.ok ? { status: "ok", db: "ok" } : { status: "degraded", db: "error", reason: db.reason }),
-        );
-      }
-      res.writeHead(404, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ message: "Not found" }));
-    },
+    createRouter(allRoutes(ctx), moduleLogger("http")),
     moduleLogger("https"),
   );
   await listen(https, env.CITADEL_HTTPS_PORT, env.CITADEL_SERVICES_HOST, "CITADEL_HTTPS_PORT");

@@ -1,0 +1,8 @@
+import type { ServicesContext } from "../app-context";
+import type { Route } from "../http/router";
+import { healthRoutes } from "./health";
+
+/** Every route of the services box; each domain keeps its routes in its own file. */
+export function allRoutes(ctx: ServicesContext): Route[] {
+  return [...healthRoutes(ctx)];
+}
