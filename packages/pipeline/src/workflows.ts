@@ -167,9 +167,13 @@ function parseEntry(
   const instances = combos ? combos.combinations : [undefined];
   const generated: string[] = [];
   for (const combo of instances) {
-    const scoped = combo
-      ? (substitute({ ...options, matrix: undefined }, { matrix: combo }, sink, argsPath) as YamlMap)
-      : options;
+    // Workflows see no job parameters; `<< matrix.x >>` only inside a matrix.
+    const scoped = substitute(
+      { ...options, matrix: undefined },
+      { matrix: combo ?? {}, parameters: {} },
+      sink,
+      argsPath,
+    ) as YamlMap;
     const rawName = scoped.name ?? options.name;
     let name = typeof rawName === "string" ? rawName : ref;
     if (rawName !== undefined && typeof rawName !== "string")
@@ -177,7 +181,7 @@ function parseEntry(
     if (combo && combos && (typeof options.name !== "string" || !options.name.includes("<<")))
       name = generatedName(name, combos.names, combo);
     const instanceArgs: YamlMap = { ...args };
-    if (combo) for (const key of Object.keys(args)) instanceArgs[key] = scoped[key];
+    for (const key of Object.keys(args)) instanceArgs[key] = scoped[key];
     if (combo) Object.assign(instanceArgs, combo);
     const requires = scoped.requires === undefined ? undefined : requireList(sink, child(argsPath, "requires"), scoped.requires);
     const job: WorkflowJobEntry = {

@@ -6,6 +6,10 @@ import { stringify } from "yaml";
 import { type ConfigError, compile, processConfig, validateConfig } from "../src/index";
 import { loadCases } from "./corpus-harness";
 
+// Fixed by default (deterministic); FUZZ_SEED / FUZZ_SCALE explore further by hand.
+const SEED = Number(process.env.FUZZ_SEED ?? 0);
+const SCALE = Math.max(1, Number(process.env.FUZZ_SCALE ?? 1));
+
 /** mulberry32: a small deterministic PRNG. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -44,7 +48,7 @@ function exercise(source: string): "ok" | "refused" {
   assert.equal(processed.ok, errors.length === 0, "validate and process agree");
   if (processed.ok) {
     const again = validateConfig(processed.value);
-    assert.deepEqual(again, [], `processed output must be valid:\n${processed.value}`);
+    assert.deepEqual(again, [], `processed output must be valid.\n--- source:\n${source}\n--- processed:\n${processed.value}`);
     assert.ok(planned.ok || planned.errors.length > 0);
   }
   assert.ok(performance.now() - started < 10_000, "each config is handled in bounded time");
@@ -228,18 +232,18 @@ function mutate(r: Rand, source: string): string {
 }
 
 test("generated configs: no crash, typed results, processed output re-validates", () => {
-  const r = prng(0xc17ade1);
+  const r = prng(0xc17ade1 + SEED);
   const outcomes = { ok: 0, refused: 0 };
-  for (let i = 0; i < 400; i++) outcomes[exercise(generate(r))] += 1;
+  for (let i = 0; i < 400 * SCALE; i++) outcomes[exercise(generate(r))] += 1;
   // The generator must exercise both paths, or the test proves little.
   assert.ok(outcomes.ok > 40 && outcomes.refused > 40, JSON.stringify(outcomes));
 });
 
 test("mutated corpus configs: no crash, typed results", () => {
-  const r = prng(42);
+  const r = prng(42 + SEED);
   const sources = [...loadCases("corpus"), ...loadCases("corpus-errors")].map((c) => c.source);
   const outcomes = { ok: 0, refused: 0 };
-  for (let i = 0; i < 600; i++) outcomes[exercise(mutate(r, pick(r, sources)))] += 1;
+  for (let i = 0; i < 600 * SCALE; i++) outcomes[exercise(mutate(r, pick(r, sources)))] += 1;
   assert.ok(outcomes.refused > 100, JSON.stringify(outcomes));
 });
 
