@@ -1,0 +1,79 @@
+import type Docker from "dockerode";
+import type { Logger } from "pino";
+import { InfrastructureError, SandboxPathNotFoundError } from "../../errors";
+import type { ExecOptions, ExecResult, JobSandbox } from "../types";
+import { removeLabelled } from "./cleanup";
+import { engineFailure, isNotFound } from "./engine-errors";
+import { jobLabels } from "./labels";
+import { execPlain } from "./plain-exec";
+import { runStep } from "./step-exec";
+
+export interface DockerSandboxInit {
+  readonly docker: Docker;
+  readonly builderId: string;
+  readonly jobId: string;
+  readonly primaryContainerId: string;
+  readonly secondaryContainerIds: readonly string[];
+  readonly networkId?: string;
+  readonly logger: Logger;
+}
+
+/** A job's containers on the Docker engine; steps run in the primary. */
+export class DockerSandbox implements JobSandbox {
+  readonly jobId: string;
+  readonly primaryContainerId: string;
+  readonly secondaryContainerIds: readonly string[];
+  readonly networkId: string | undefined;
+  private readonly primary: Docker.Container;
+  private destroying: Promise<void> | undefined;
+
+  constructor(private readonly init: DockerSandboxInit) {
+    this.jobId = init.jobId;
+    this.primaryContainerId = init.primaryContainerId;
+    this.secondaryContainerIds = init.secondaryContainerIds;
+    this.networkId = init.networkId;
+    this.primary = init.docker.getContainer(init.primaryContainerId);
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return runStep(this.primary, command, options, this.init.logger);
+  }
+
+  async copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void> {
+    const made = await execPlain(this.primary, ["mkdir", "-p", "--", destPath]);
+    if (made.exitCode !== 0) {
+      throw new InfrastructureError(`Could not create ${destPath} in the job's container: ${made.output.trim()}`);
+    }
+    try {
+      await this.primary.putArchive(tar, { path: destPath });
+    } catch (error) {
+      throw engineFailure(`copying files into ${destPath}`, error);
+    }
+  }
+
+  async copyOut(path: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.primary.getArchive({ path });
+    } catch (error) {
+      if (isNotFound(error)) throw new SandboxPathNotFoundError(path);
+      throw engineFailure(`copying ${path} out of the job's container`, error);
+    }
+  }
+
+  /** Concurrent calls share one removal; after a failure the next call tries again. */
+  destroy(): Promise<void> {
+    this.destroying ??= removeLabelled(this.init.docker, {
+      labels: jobLabels(this.init.builderId, this.jobId),
+      logger: this.init.logger,
+    }).then(
+      (report) => {
+        this.init.logger.debug(report, "job sandbox removed");
+      },
+      (error: unknown) => {
+        this.destroying = undefined;
+        throw error;
+      },
+    );
+    return this.destroying;
+  }
+}
