@@ -113,9 +113,13 @@ function pipelineParameters(raw: string | undefined): Record<string, unknown> {
 
 export async function run(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (command === undefined || command === "help" || command === "--help") {
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (command === "help" || command === "--help") {
     process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command !== "validate" && command !== "process") throw usageError(`unknown config command '${command}'`);
   const { values, positionals } = parse(rest, command === "process");
