@@ -107,6 +107,7 @@ function planWorkflow(
       unsupported: [...new Set(steps.filter((s) => s.type === "setup_remote_docker").map((s) => s.type))],
     };
     if (processed) job.executor = plannedExecutor(processed);
+    if (entry.serialGroup !== undefined) job.serialGroup = entry.serialGroup;
     return job;
   });
   markRunning(jobs, runs);

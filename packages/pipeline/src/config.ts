@@ -32,6 +32,7 @@ export interface ProcessedWorkflowJob {
   requireStatus: Record<string, RequiredStatus[]>;
   context: string[];
   filters?: JobFilters;
+  serialGroup?: string;
 }
 
 export interface ProcessedWorkflow {
@@ -198,6 +199,7 @@ function processWorkflow(ctx: ExpandContext, parsed: ParsedWorkflow, jobs: Recor
       context: entry.context,
     };
     if (entry.filters) job.filters = entry.filters;
+    if (entry.serialGroup !== undefined) job.serialGroup = entry.serialGroup;
     if (entry.type === "build") {
       const def = ctx.registry.find("jobs", entry.ref, "");
       const extra = { pre: entry.preSteps, post: entry.postSteps, path: entry.argsPath };

@@ -47,6 +47,7 @@ function emitWorkflowJob(job: ProcessedWorkflowJob): unknown {
   }
   if (job.context.length > 0) options.context = job.context;
   if (job.filters) options.filters = emitFilters(job.filters);
+  if (job.serialGroup !== undefined) options["serial-group"] = job.serialGroup;
   return Object.keys(options).length === 0 ? key : { [key]: options };
 }
 

@@ -217,5 +217,6 @@ function conditionalStep(
     return;
   }
   const holds = evaluate(args.condition, sink, child(path, "condition"));
-  if (holds === (kind === "when")) expandSteps(ctx, args.steps, child(path, "steps"), scope, stack, out);
+  // Steps of a branch not taken are still validated (into a discarded list), as CircleCI does.
+  expandSteps(ctx, args.steps, child(path, "steps"), scope, stack, holds === (kind === "when") ? out : []);
 }

@@ -90,6 +90,8 @@ export interface PlannedJob {
   requiredStatus: Record<string, RequiredJobStatus[]>;
   /** Contexts whose secrets the job receives. */
   context: string[];
+  /** `serial-group`: jobs with the same group (across pipelines of the project) run one at a time. */
+  serialGroup?: string;
   /** Whether the job's branch/tag filters admit this pipeline's branch or tag. */
   filtersAdmit: boolean;
   /**

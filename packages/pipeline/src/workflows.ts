@@ -21,6 +21,8 @@ export interface WorkflowJobEntry {
   requireStatus: Record<string, RequiredStatus[]>;
   context: string[];
   filters?: JobFilters;
+  /** `serial-group`: jobs sharing a group run one at a time across pipelines. */
+  serialGroup?: string;
   preSteps: unknown[];
   postSteps: unknown[];
   /** Source path of the entry (`workflows.main.jobs[1]`). */
@@ -197,6 +199,10 @@ function parseEntry(
       path,
       argsPath,
     };
+    const group = scoped["serial-group"];
+    if (typeof group === "string") job.serialGroup = group;
+    else if (group !== undefined)
+      sink.add(child(argsPath, "serial-group"), `serial-group must be a string, but it is ${describe(group)}`);
     const filters = parseFilters(sink, child(argsPath, "filters"), scoped.filters);
     if (filters) job.filters = filters;
     out.push(job);
