@@ -104,7 +104,6 @@ async function main(): Promise<void> {
     cleanups.push(async () => clearInterval(renewal));
 
     state.next = await prepareNext(moduleLogger("next"));
-    state.app = app;
 
     if (env.CITADEL_BOOTSTRAP) {
       const outcome = await runHeadlessInstall(app, env.CITADEL_BOOTSTRAP);
@@ -118,9 +117,19 @@ async function main(): Promise<void> {
         );
         process.stdout.write(`\n  Citadel bootstrap password (one-time): ${bootstrapPassword}\n\n`);
       }
-      if ((await wizardState(app)).started) await supervisor.start();
+      // Installed before: bring the services box back, but a failure there must not keep the
+      // console (where the admin sees and fixes it) from starting.
+      if ((await wizardState(app)).started) {
+        supervisor
+          .start()
+          .catch((error: unknown) => log.error({ reason: (error as Error).message }, "services box did not start"));
+      }
     }
+    // Ready only now: /healthz says "starting" until every start step is done.
+    state.app = app;
   } catch (error) {
+    // A signal during start closes what is open; the shutdown handler reports and exits.
+    if (stopping) return;
     await cleanup();
     throw error;
   }
