@@ -1,7 +1,8 @@
 // `citadel config validate|process` end to end: spawns the real CLI from the repository root.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -59,4 +60,27 @@ test("usage errors exit 2; unreadable files exit 1", () => {
   const missing = citadel("validate", "does/not/exist.yml");
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read does\/not\/exist.yml: no such file/);
+});
+
+test("--orb-dir also loads registry orbs that orbs reference", () => {
+  const dir = mkdtempSync(join(tmpdir(), "citadel-orbs-"));
+  try {
+    mkdirSync(join(dir, "acme"));
+    mkdirSync(join(dir, "base"));
+    writeFileSync(
+      join(dir, "acme", "deploy@1.0.0.yml"),
+      "version: 2.1\norbs:\n  log: base/log@2.0.0\ncommands:\n  ship:\n    steps: [log/say]\n",
+    );
+    writeFileSync(join(dir, "base", "log@2.0.0.yaml"), "version: 2.1\ncommands:\n  say:\n    steps: [{ run: echo shipped }]\n");
+    const config = join(dir, "config.yml");
+    writeFileSync(
+      config,
+      "version: 2.1\norbs:\n  deploy: acme/deploy@1.0.0\njobs:\n  build:\n    docker: [{ image: x }]\n    steps: [deploy/ship]\nworkflows:\n  w: { jobs: [build] }\n",
+    );
+    const r = citadel("process", config, "--orb-dir", dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /command: echo shipped/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
