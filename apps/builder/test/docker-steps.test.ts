@@ -118,6 +118,12 @@ describe("steps in a Docker job sandbox", () => {
     const tar = await sandbox.copyOut("/tmp/src");
     await sandbox.copyIn(tar, "/tmp/dest/inside");
     assert.equal((await step("cat /tmp/dest/inside/src/deep/file.txt")).stdout, "content\n");
+    await sandbox.copyIn(await sandbox.copyOut("/tmp/dest/inside/src/deep"), "~/checkout");
+    assert.equal((await step("cat /root/checkout/deep/file.txt")).stdout, "content\n");
+    const back = await sandbox.copyOut("~/checkout/deep/file.txt");
+    const chunks: Buffer[] = [];
+    for await (const chunk of back) chunks.push(Buffer.from(chunk));
+    assert.match(Buffer.concat(chunks).toString("latin1"), /^file\.txt\0[\s\S]*content\n/, "a tar stream holding the file");
     await assert.rejects(sandbox.copyOut("/no/such/path"), SandboxPathNotFoundError);
   });
 });

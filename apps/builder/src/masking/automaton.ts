@@ -10,6 +10,8 @@ export class PatternAutomaton {
   private readonly longestMatch: number[] = [0];
   /** Longest suffix of this node's text that is a proper prefix of some pattern. */
   private readonly openPrefix: number[] = [0];
+  /** The root's transitions as a dense table (most text is read at or near the root); 0 = stay at the root. */
+  private readonly rootNext = new Int32Array(65536);
 
   constructor(patterns: Iterable<string>) {
     for (const pattern of patterns) this.insert(pattern);
@@ -20,9 +22,9 @@ export class PatternAutomaton {
   step(state: number, code: number): number {
     let node = state;
     for (;;) {
+      if (node === 0) return this.rootNext[code] ?? 0;
       const target = this.next[node]?.get(code);
       if (target !== undefined) return target;
-      if (node === 0) return 0;
       node = this.fail[node] ?? 0;
     }
   }
@@ -61,7 +63,10 @@ export class PatternAutomaton {
   /** Breadth-first: suffix links, then the inherited match and open-prefix lengths. */
   private link(): void {
     const queue: number[] = [];
-    for (const child of this.next[0]?.values() ?? []) queue.push(child);
+    for (const [code, child] of this.next[0] ?? []) {
+      this.rootNext[code] = child;
+      queue.push(child);
+    }
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head] ?? 0;
       const failNode = this.fail[node] ?? 0;

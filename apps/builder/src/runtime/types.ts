@@ -79,9 +79,9 @@ export interface JobSandbox {
   readonly jobId: string;
   /** Runs one step in the primary container. Rejects only on infrastructure failure. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Extracts a tar stream at destPath in the primary container (created when missing). */
+  /** Extracts a tar stream at destPath in the primary container (created when missing; `~` = home). */
   copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void>;
-  /** A tar stream of path in the primary container; SandboxPathNotFoundError when it does not exist. */
+  /** A tar stream of path in the primary container (`~` = home); SandboxPathNotFoundError when it does not exist. */
   copyOut(path: string): Promise<NodeJS.ReadableStream>;
   /** Removes every container, network and volume of the job, whatever state they are in. Idempotent. */
   destroy(): Promise<void>;

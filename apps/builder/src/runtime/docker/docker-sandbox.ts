@@ -1,11 +1,11 @@
 import type Docker from "dockerode";
 import type { Logger } from "pino";
-import { InfrastructureError, SandboxPathNotFoundError } from "../../errors";
+import { SandboxPathNotFoundError } from "../../errors";
 import type { ExecOptions, ExecResult, JobSandbox } from "../types";
 import { removeLabelled } from "./cleanup";
+import { containerPath } from "./container-paths";
 import { engineFailure, isNotFound } from "./engine-errors";
 import { jobLabels } from "./labels";
-import { execPlain } from "./plain-exec";
 import { runStep } from "./step-exec";
 
 export interface DockerSandboxInit {
@@ -40,20 +40,18 @@ export class DockerSandbox implements JobSandbox {
   }
 
   async copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void> {
-    const made = await execPlain(this.primary, ["mkdir", "-p", "--", destPath]);
-    if (made.exitCode !== 0) {
-      throw new InfrastructureError(`Could not create ${destPath} in the job's container: ${made.output.trim()}`);
-    }
+    const path = await containerPath(this.primary, destPath, true);
     try {
-      await this.primary.putArchive(tar, { path: destPath });
+      await this.primary.putArchive(tar, { path });
     } catch (error) {
       throw engineFailure(`copying files into ${destPath}`, error);
     }
   }
 
   async copyOut(path: string): Promise<NodeJS.ReadableStream> {
+    const absolute = await containerPath(this.primary, path, false);
     try {
-      return await this.primary.getArchive({ path });
+      return await this.primary.getArchive({ path: absolute });
     } catch (error) {
       if (isNotFound(error)) throw new SandboxPathNotFoundError(path);
       throw engineFailure(`copying ${path} out of the job's container`, error);
