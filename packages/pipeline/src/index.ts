@@ -14,15 +14,29 @@ export type { JobFilters, RefFilter } from "./filters";
 export { LIMITS } from "./limits";
 export type { OrbReference, OrbResolver } from "./orbs";
 export type {
+  AddSshKeysStep,
+  AttachWorkspaceStep,
+  CheckoutStep,
   CompiledPipeline,
+  DockerExecutor,
   DockerImage,
   Executor,
+  ExecutorBase,
+  MachineExecutor,
+  MacosExecutor,
+  PersistToWorkspaceStep,
   PlannedJob,
   PlannedSchedule,
   PlannedStep,
   PlannedWorkflow,
   RequiredJobStatus,
+  RestoreCacheStep,
+  RunStep,
+  SaveCacheStep,
+  SetupRemoteDockerStep,
   StepWhen,
+  StoreArtifactsStep,
+  StoreTestResultsStep,
 } from "./plan";
 
 export interface ProcessOptions {

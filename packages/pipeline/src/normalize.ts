@@ -61,6 +61,8 @@ export function plannedStep(step: StepSpec): PlannedStep {
         noOutputTimeout: text(args.no_output_timeout) ?? "10m",
         when: whenOf(args),
         deploy: kind === "deploy",
+        ...(Number.isInteger(args.max_auto_reruns) ? { maxAutoReruns: args.max_auto_reruns as number } : {}),
+        ...optional("autoRerunDelay", text(args.auto_rerun_delay)),
       };
     }
     case "save_cache":

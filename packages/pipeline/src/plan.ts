@@ -14,7 +14,8 @@ export interface DockerImage {
   awsAuth?: Record<string, string>;
 }
 
-interface ExecutorCommon {
+/** Fields every executor has, with CircleCI's defaults filled in. */
+export interface ExecutorBase {
   /** `resource_class`; `medium` when not given. */
   resourceClass: string;
   /** `working_directory`; `~/project` when not given. */
@@ -25,52 +26,125 @@ interface ExecutorCommon {
   environment: Record<string, string>;
 }
 
+/** Containers; steps run in the first (primary) image, the others are services on localhost. */
+export interface DockerExecutor extends ExecutorBase {
+  type: "docker";
+  images: DockerImage[];
+}
+
+/** A virtual machine; `image` is `default` for `machine: true`. */
+export interface MachineExecutor extends ExecutorBase {
+  type: "machine";
+  image: string;
+  dockerLayerCaching: boolean;
+}
+
+export interface MacosExecutor extends ExecutorBase {
+  type: "macos";
+  xcode: string;
+}
+
 /** Where a job's steps run. */
-export type Executor =
-  | (ExecutorCommon & { type: "docker"; images: DockerImage[] })
-  | (ExecutorCommon & { type: "machine"; image: string; dockerLayerCaching: boolean })
-  | (ExecutorCommon & { type: "macos"; xcode: string });
+export type Executor = DockerExecutor | MachineExecutor | MacosExecutor;
 
 /** When a step runs relative to earlier failures. */
 export type StepWhen = "on_success" | "on_fail" | "always";
 
+/** Every step has a display name (CircleCI's default when the config gives none). */
+interface StepBase {
+  name: string;
+}
+
+export interface CheckoutStep extends StepBase {
+  type: "checkout";
+  /** Where to check out; the working directory when absent. */
+  path?: string;
+}
+
+export interface RunStep extends StepBase {
+  type: "run";
+  command: string;
+  /** Overrides the executor's shell. */
+  shell?: string;
+  environment: Record<string, string>;
+  workingDirectory?: string;
+  /** Runs in the background; the job continues with the next step at once. */
+  background: boolean;
+  /** CircleCI duration text (`10m`, `30s`, `1h`); `10m` when not given. */
+  noOutputTimeout: string;
+  when: StepWhen;
+  /** True for the deprecated `deploy` step (run semantics). */
+  deploy: boolean;
+  maxAutoReruns?: number;
+  autoRerunDelay?: string;
+}
+
 /**
- * A normalized built-in step. Cache keys and paths keep CircleCI templates (`{{ .Branch }}`,
- * `{{ checksum "file" }}`, `{{ .Environment.VAR }}`, `{{ epoch }}`, `{{ arch }}`, `{{ .Revision }}`)
- * for the builder to evaluate at run time.
+ * Cache keys and paths keep CircleCI templates (`{{ .Branch }}`, `{{ .Revision }}`,
+ * `{{ checksum "file" }}`, `{{ .Environment.VAR }}`, `{{ epoch }}`, `{{ arch }}`) for the builder to
+ * evaluate at run time.
  */
+export interface SaveCacheStep extends StepBase {
+  type: "save_cache";
+  key: string;
+  paths: string[];
+  when: StepWhen;
+}
+
+/** Keys are tried in order; each is a prefix match as in CircleCI. Templates are kept. */
+export interface RestoreCacheStep extends StepBase {
+  type: "restore_cache";
+  keys: string[];
+}
+
+export interface StoreArtifactsStep extends StepBase {
+  type: "store_artifacts";
+  path: string;
+  destination?: string;
+}
+
+export interface StoreTestResultsStep extends StepBase {
+  type: "store_test_results";
+  path: string;
+}
+
+export interface PersistToWorkspaceStep extends StepBase {
+  type: "persist_to_workspace";
+  root: string;
+  paths: string[];
+}
+
+export interface AttachWorkspaceStep extends StepBase {
+  type: "attach_workspace";
+  at: string;
+}
+
+/** No fingerprints: all keys configured for the project. */
+export interface AddSshKeysStep extends StepBase {
+  type: "add_ssh_keys";
+  fingerprints: string[];
+}
+
+/** Parsed for compatibility; Citadel provides no remote Docker engines, so the builder must refuse it. */
+export interface SetupRemoteDockerStep extends StepBase {
+  type: "setup_remote_docker";
+  version?: string;
+  dockerLayerCaching: boolean;
+  supported: false;
+}
+
+/** A normalized built-in step (commands, parameters and when/unless are already expanded). */
 export type PlannedStep =
-  | { type: "checkout"; name: string; path?: string }
-  | {
-      type: "run";
-      name: string;
-      command: string;
-      /** Overrides the executor's shell. */
-      shell?: string;
-      environment: Record<string, string>;
-      workingDirectory?: string;
-      background: boolean;
-      /** CircleCI duration text (`10m`, `30s`); the default is `10m`. */
-      noOutputTimeout: string;
-      when: StepWhen;
-      /** True for the deprecated `deploy` step (run semantics). */
-      deploy: boolean;
-    }
-  | { type: "save_cache"; name: string; key: string; paths: string[]; when: StepWhen }
-  | { type: "restore_cache"; name: string; keys: string[] }
-  | { type: "store_artifacts"; name: string; path: string; destination?: string }
-  | { type: "store_test_results"; name: string; path: string }
-  | { type: "persist_to_workspace"; name: string; root: string; paths: string[] }
-  | { type: "attach_workspace"; name: string; at: string }
-  | { type: "add_ssh_keys"; name: string; fingerprints: string[] }
-  | {
-      type: "setup_remote_docker";
-      name: string;
-      version?: string;
-      dockerLayerCaching: boolean;
-      /** Citadel does not provide remote Docker engines; the builder must refuse or skip this step. */
-      supported: false;
-    };
+  | CheckoutStep
+  | RunStep
+  | SaveCacheStep
+  | RestoreCacheStep
+  | StoreArtifactsStep
+  | StoreTestResultsStep
+  | PersistToWorkspaceStep
+  | AttachWorkspaceStep
+  | AddSshKeysStep
+  | SetupRemoteDockerStep;
 
 export type RequiredJobStatus = "success" | "failed" | "canceled" | "not_run" | "terminal";
 
