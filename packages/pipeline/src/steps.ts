@@ -95,8 +95,10 @@ export function validateBuiltin(sink: ErrorSink, path: string, kind: BuiltinStep
     else if (key === "environment") args[key] = environment(sink, at, value);
     else if (key === "when" && !["on_success", "on_fail", "always"].includes(String(value))) {
       sink.add(at, `when must be one of on_success, on_fail, always, but it is ${JSON.stringify(value)}`);
-    } else if (key === "no_output_timeout" && !/^\d+(\.\d+)?\s*[smh]?$/.test(String(value))) {
-      sink.add(at, `no_output_timeout must be a duration like 10m, 30s or 1h, but it is ${JSON.stringify(value)}`);
+    } else if (key === "max_auto_reruns" && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 5)) {
+      sink.add(at, `max_auto_reruns must be an integer from 1 to 5, but it is ${JSON.stringify(value)}`);
+    } else if ((key === "no_output_timeout" || key === "auto_rerun_delay") && !/^\d+(\.\d+)?\s*[smh]?$/.test(String(value))) {
+      sink.add(at, `${key} must be a duration like 10m, 30s or 1h, but it is ${JSON.stringify(value)}`);
     }
   }
   return sink.count === before ? { kind, args } : undefined;
