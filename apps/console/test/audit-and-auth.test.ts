@@ -120,3 +120,30 @@ describe("admin auth", () => {
     assert.deepEqual(await verifyAuditChain(db), { ok: true, rows: (await db.select().from(auditLog)).length });
   });
 });
+
+describe("citadel admin reset-password", () => {
+  test("sets a new password from stdin, signs every session out, and refuses a weak one", async () => {
+    const { db } = t.database;
+    await t.database.sql`delete from login_failures`; // the lockout test above left login locked
+    const session = await login(db, t.keyring, "another long password", null);
+    const cli = (input: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ["apps/console/bin/citadel.mjs", "admin", "reset-password"],
+          { cwd: REPO_ROOT, env: { ...process.env, CITADEL_DATA_DIR: t.dataDir } },
+          (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+        child.stdin?.end(input);
+      });
+    const weak = await cli("short\n");
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /at least 12 characters/);
+    const ok = await cli("reset by the operator\n");
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Admin password reset/);
+    assert.equal(await sessionFromToken(db, t.keyring, session.token), null, "sessions were signed out");
+    const fresh = await login(db, t.keyring, "reset by the operator", null);
+    assert.equal(fresh.session.kind, "admin");
+  });
+});
