@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminPasswordIsSet, login, logout, setAdminPassword } from "../../domain/auth";
-import { setTls } from "../../domain/install";
+import { setHostname, setTls } from "../../domain/install";
 import { actorOf, adminProcedure, bootstrapProcedure, publicProcedure, router } from "../init";
 import { tlsInputSchema } from "./schemas";
 
@@ -42,6 +42,14 @@ export const authRouter = router({
       return { ok: true };
     }),
 
-  /** Pre-auth window: TLS upload, so the admin can type the new password over a trusted certificate. */
-  uploadTls: bootstrapProcedure.input(tlsInputSchema).mutation(({ ctx, input }) => setTls(ctx.app, input, actorOf(ctx))),
+  /**
+   * Pre-auth window: TLS upload (with the hostname it must cover), so the admin can type the new
+   * password over a trusted certificate.
+   */
+  uploadTls: bootstrapProcedure
+    .input(z.object({ hostname: z.string().max(300), tls: tlsInputSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await setHostname(ctx.app, input.hostname, actorOf(ctx));
+      return setTls(ctx.app, input.tls, actorOf(ctx));
+    }),
 });
