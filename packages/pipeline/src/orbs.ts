@@ -45,7 +45,8 @@ export class Registry {
   }
 }
 
-const ORB_REF = /^([a-z0-9_-]+)\/([a-z0-9_-]+)@(\S+)$/i;
+/** `namespace/name@version`; versions are semver-like (`5.2.0`, `volatile`, `dev:alpha`), never a path. */
+const ORB_REF = /^([a-z0-9_-]+)\/([a-z0-9_-]+)@([A-Za-z0-9_.:+-]+)$/i;
 const ORB_KEYS = ["version", "description", "display", "orbs", "commands", "jobs", "executors", "examples"];
 
 /** Registers `jobs`, `commands` and `executors` of one definitions map (the config or an orb). */
@@ -84,7 +85,7 @@ function orbBody(
     return undefined;
   }
   const match = ORB_REF.exec(value);
-  if (!match?.[1] || !match[2] || !match[3]) {
+  if (!match?.[1] || !match[2] || !match[3] || match[3].includes("..")) {
     sink.add(path, `"${value}" is not an orb reference; expected namespace/name@version`);
     return undefined;
   }

@@ -157,3 +157,21 @@ test("binary garbage and odd strings never throw", () => {
     });
   }
 });
+
+test("orb versions that look like paths are not orb references", () => {
+  const calls: string[] = [];
+  const errors = validateConfig("version: 2.1\norbs:\n  x: acme/tools@../../etc/passwd\n  y: acme/tools@1..2\n", {
+    orbResolver: (orb) => {
+      calls.push(orb.ref);
+      return undefined;
+    },
+  });
+  assert.deepEqual(calls, []);
+  assert.deepEqual(
+    errors.filter((e) => e.path.startsWith("orbs")).map((e) => e.message),
+    [
+      '"acme/tools@../../etc/passwd" is not an orb reference; expected namespace/name@version',
+      '"acme/tools@1..2" is not an orb reference; expected namespace/name@version',
+    ],
+  );
+});

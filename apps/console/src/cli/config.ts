@@ -53,9 +53,9 @@ async function orbResolver(dir: string | undefined, source: string): Promise<Orb
   const tried = new Set<string>();
   const queue = [source];
   for (let text = queue.shift(); text !== undefined && tried.size < 100; text = queue.shift()) {
-    for (const match of text.matchAll(/([a-z0-9_-]+)\/([a-z0-9_-]+)@([^\s"'#]+)/gi)) {
+    for (const match of text.matchAll(/([a-z0-9_-]+)\/([a-z0-9_-]+)@([A-Za-z0-9_.:+-]+)/gi)) {
       const [ref, namespace, name, version] = match;
-      if (!ref || !namespace || !name || !version || tried.has(ref)) continue;
+      if (!ref || !namespace || !name || !version || version.includes("..") || tried.has(ref)) continue;
       tried.add(ref);
       for (const ext of ["yml", "yaml"]) {
         const orb = await readOptional(join(dir, namespace, `${name}@${version}.${ext}`));
