@@ -1,4 +1,5 @@
 import { activeCertificate, migrate, openDatabase } from "@citadel/db";
+import { EnvError } from "@citadel/env";
 import { Keyring } from "@citadel/keyring";
 import { loadTrustStore } from "@citadel/license";
 import type { AppContext } from "./app-context";
@@ -7,7 +8,7 @@ import { prepareBootstrapPassword } from "./domain/auth";
 import { runHeadlessInstall } from "./domain/headless";
 import { wizardState } from "./domain/install";
 import { assertKeyringPresent } from "./domain/keyring-guard";
-import { ConfigError, parseConsoleEnv } from "./env";
+import { parseConsoleEnv } from "./env";
 import { prepareNext } from "./http/next-app";
 import { consoleRoutes, type RouteState } from "./http/routes";
 import { closeServer, listenHttps } from "./http/server";
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   const expected = error instanceof Error && error.name !== "Error" && error.name !== "TypeError";
-  if (!(error instanceof ConfigError)) {
+  if (!(error instanceof EnvError)) {
     moduleLogger("main").fatal(expected ? { reason: message } : { err: error }, "start failed");
   }
   process.stderr.write(`citadel: ${message}\n`);

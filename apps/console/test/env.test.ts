@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { test } from "node:test";
-import { ConfigError, parseConsoleEnv } from "../src/env";
+import { EnvError } from "@citadel/env";
+import { parseConsoleEnv } from "../src/env";
 
 test("defaults: data dir ./.citadel resolved, console port 8800, embedded database", () => {
   const env = parseConsoleEnv({});
@@ -19,7 +20,7 @@ test("every bad variable is named with what it expects, values never echoed", ()
         CITADEL_LOG_LEVEL: "loud",
       }),
     (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
+      assert.ok(error instanceof EnvError);
       assert.match(error.message, /CITADEL_CONSOLE_PORT: expected a port from 1 to 65535/);
       assert.match(error.message, /CITADEL_DATABASE_URL: expected a postgres:\/\//);
       assert.match(error.message, /CITADEL_LOG_LEVEL: /);

@@ -1,28 +1,39 @@
 import { join } from "node:path";
-import { activeCertificate, openDatabase, TLS_CHANGED_CHANNEL } from "@citadel/db";
-import { Keyring } from "@citadel/keyring";
+import { activeCertificate, assertKeyringPresent, openDatabase, TLS_CHANGED_CHANNEL } from "@citadel/db";
+import { Keyring, keyringPath } from "@citadel/keyring";
 import { loadTrustStore } from "@citadel/license";
 import type { ServicesContext } from "./app-context";
-import { ConfigError, parseServicesEnv } from "./env";
+import { parseServicesEnv } from "./env";
 import { createHttpsListener, createRedirectListener, listen } from "./http/listeners";
+import { startLeaseSweeper } from "./domain/lease-sweeper";
 import { createRouter } from "./http/router";
 import { initLogger, moduleLogger } from "./logger";
 import { allRoutes } from "./routes/index";
+
+class ServicesStartError extends Error {
+  override name = "ServicesStartError";
+}
 
 /** The services box process: started and supervised by the console. */
 async function main(): Promise<void> {
   const env = parseServicesEnv();
   initLogger(env.CITADEL_LOG_LEVEL);
   const log = moduleLogger("main");
-  const keyring = await Keyring.load(env.CITADEL_DATA_DIR);
   const database = await openDatabase({
     logger: moduleLogger("db"),
     databaseUrl: env.CITADEL_DATABASE_URL,
     dataDir: env.CITADEL_DATA_DIR,
     applicationName: "citadel-services",
   });
+  // Same guard as the console: lost keys with encrypted data is a restore problem, named as such.
+  await assertKeyringPresent(database.db, {
+    exists: Keyring.exists(env.CITADEL_DATA_DIR),
+    file: keyringPath(env.CITADEL_DATA_DIR),
+  });
+  const keyring = await Keyring.load(env.CITADEL_DATA_DIR);
   const certificate = await activeCertificate(database.db, keyring);
-  if (!certificate) throw new ConfigError("no TLS certificate is configured: finish the TLS step of the install wizard first");
+  if (!certificate)
+    throw new ServicesStartError("no TLS certificate is configured: finish the TLS step of the install wizard first");
 
   const ctx: ServicesContext = {
     env,
@@ -54,8 +65,12 @@ async function main(): Promise<void> {
     log.info({ fingerprint: next.fingerprintSha256 }, "TLS certificate reloaded");
   });
 
+  // Jobs whose builder died are failed and re-queued once; see domain/queue.ts.
+  const sweeper = startLeaseSweeper(ctx);
+
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
+    sweeper.stop();
     setTimeout(() => process.exit(1), 8_000).unref();
     https.closeAllConnections();
     redirect.closeAllConnections();
