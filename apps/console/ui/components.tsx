@@ -17,6 +17,21 @@ export function Field(props: { id: string; label: string; error?: string | undef
   );
 }
 
+/** A form that submits through script only (no native navigation), with browser validation off. */
+export function Form(props: { onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}
+
 export function Button(props: {
   busy?: boolean;
   children: ReactNode;

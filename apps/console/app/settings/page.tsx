@@ -1,6 +1,6 @@
 "use client";
-import { type FormEvent, useCallback, useState } from "react";
-import { Button, Field, Notice, useAction, useLoad } from "../../ui/components";
+import { useCallback, useState } from "react";
+import { Button, Field, Form, Notice, useAction, useLoad } from "../../ui/components";
 import { api } from "../../ui/trpc";
 import { HostnameForm } from "../../ui/wizard/hostname-form";
 import { LicenseForm } from "../../ui/wizard/license-form";
@@ -70,13 +70,7 @@ function ChangePasswordForm(props: { onSaved: () => void }) {
     props.onSaved();
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        void save.run();
-      }}
-      noValidate
-    >
+    <Form onSubmit={() => void save.run()}>
       <Field id="current-password" label="Current password" error={save.problem?.message}>
         <input
           id="current-password"
@@ -100,6 +94,6 @@ function ChangePasswordForm(props: { onSaved: () => void }) {
           Change password
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

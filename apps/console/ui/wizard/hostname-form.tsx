@@ -1,6 +1,6 @@
 "use client";
-import { type FormEvent, useState } from "react";
-import { Button, Field, Notice, useAction } from "../components";
+import { useState } from "react";
+import { Button, Field, Form, Notice, useAction } from "../components";
 import { api } from "../trpc";
 
 export function HostnameForm(props: { initial: string; onSaved: () => void }) {
@@ -13,13 +13,7 @@ export function HostnameForm(props: { initial: string; onSaved: () => void }) {
     return result;
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        void save.run();
-      }}
-      noValidate
-    >
+    <Form onSubmit={() => void save.run()}>
       <Field
         id="hostname"
         label="Hostname"
@@ -41,6 +35,6 @@ export function HostnameForm(props: { initial: string; onSaved: () => void }) {
           Save hostname
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

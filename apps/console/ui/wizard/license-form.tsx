@@ -1,6 +1,6 @@
 "use client";
-import { type FormEvent, useState } from "react";
-import { Button, Field, readFileText, useAction } from "../components";
+import { useState } from "react";
+import { Button, Field, Form, readFileText, useAction } from "../components";
 import { api } from "../trpc";
 
 export function LicenseForm(props: { onSaved: () => void }) {
@@ -10,13 +10,7 @@ export function LicenseForm(props: { onSaved: () => void }) {
     props.onSaved();
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        void save.run();
-      }}
-      noValidate
-    >
+    <Form onSubmit={() => void save.run()}>
       <Field
         id="license"
         label="License key"
@@ -35,6 +29,6 @@ export function LicenseForm(props: { onSaved: () => void }) {
           Verify and save license
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
-import { type FormEvent, useState } from "react";
-import { Button, Field, Notice, useAction } from "../components";
+import { useState } from "react";
+import { Button, Field, Form, Notice, useAction } from "../components";
 import { api } from "../trpc";
 
 type Kind = "git-ssh" | "github" | "github-enterprise";
@@ -22,13 +22,7 @@ export function SourceControlForm(props: { hostname: string; onSaved: () => void
   });
   const errors = save.problem?.fieldErrors ?? {};
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        void save.run();
-      }}
-      noValidate
-    >
+    <Form onSubmit={() => void save.run()}>
       <fieldset className="radio-row">
         {(
           [
@@ -75,6 +69,6 @@ export function SourceControlForm(props: { hostname: string; onSaved: () => void
           Save source control
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

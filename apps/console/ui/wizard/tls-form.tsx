@@ -1,6 +1,6 @@
 "use client";
-import { type FormEvent, useState } from "react";
-import { Button, Field, Notice, readFileBase64, readFileText, useAction } from "../components";
+import { useState } from "react";
+import { Button, Field, Form, Notice, readFileBase64, readFileText, useAction } from "../components";
 import { api } from "../trpc";
 
 type Mode = "self-signed" | "pem" | "pkcs12";
@@ -28,13 +28,7 @@ export function TlsForm(props: { onSaved: (summary: string) => void }) {
   const errors = save.problem?.fieldErrors ?? {};
   const generalError = save.problem && Object.keys(errors).length === 0 ? save.problem.message : undefined;
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        void save.run();
-      }}
-      noValidate
-    >
+    <Form onSubmit={() => void save.run()}>
       <fieldset className="radio-row">
         <legend className="sr-only">Certificate source</legend>
         {(
@@ -104,6 +98,6 @@ export function TlsForm(props: { onSaved: (summary: string) => void }) {
           {mode === "self-signed" ? "Generate and use" : "Validate and use"}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
