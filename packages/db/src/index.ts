@@ -4,6 +4,14 @@ export { embeddedPaths, findRunningPostmaster } from "./embedded";
 export { DatabaseError, MigrationError } from "./errors";
 export { latestMigrationTag, loadMigrations, MIGRATIONS_DIR, migrate } from "./migrate";
 export {
+  API_TOKEN_PREFIX,
+  type ApiUser,
+  ensureUser,
+  hashApiToken,
+  issueApiToken,
+  userForApiToken,
+} from "./repositories/api-tokens";
+export {
   type ActiveCertificate,
   activateCertificate,
   activeCertificate,
@@ -11,3 +19,23 @@ export {
   type Sealer,
   TLS_CHANGED_CHANNEL,
 } from "./repositories/certificates";
+export {
+  assertKeyringPresent,
+  countEncryptedValues,
+  KeyringMissingError,
+  reencryptAll,
+} from "./repositories/encrypted-data";
+export {
+  contextEnvironment,
+  deleteProjectEnvVar,
+  ENV_VAR_NAME,
+  ensureContext,
+  listProjectEnvVars,
+  type MaskedEnvVar,
+  maskedValue,
+  projectEnvironment,
+  secretHint,
+  setContextEnvVar,
+  setProjectEnvVar,
+  UnknownContextError,
+} from "./repositories/secrets";
