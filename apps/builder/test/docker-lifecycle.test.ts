@@ -97,12 +97,19 @@ describe("job sandbox lifecycle", () => {
 
   test("destroy works whatever state the containers are in", async () => {
     const sandbox = await runtime(builderId).prepare(jobSpec({ secondaries: [{ image: JOB_IMAGE, command: SLEEP }] }));
-    const running = sandbox.exec("sleep 600");
+    // The step's container dies under it: an exit code, or an infrastructure failure if it was gone before we asked.
+    const running = sandbox.exec("sleep 600").then(
+      (result) => result.exitCode,
+      (error: unknown) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await docker.getContainer(sandbox.primaryContainerId).kill();
     await docker.getContainer(sandbox.secondaryContainerIds[0] ?? "").remove({ force: true });
     await sandbox.destroy();
-    await running;
+    const outcome = await running;
+    assert.ok(outcome instanceof InfrastructureError || typeof outcome === "number", String(outcome));
     assert.deepEqual(await labelled(`citadel.job=${sandbox.jobId}`), none);
+    await assert.rejects(sandbox.exec("true"), InfrastructureError, "a step in a destroyed sandbox is an infrastructure failure");
   });
 
   test("the reaper removes a crashed builder's leftovers, keeps running jobs, and leaves other builders alone", async () => {
