@@ -23,11 +23,11 @@ import {
   type TrustStore,
   type VerifyResult,
 } from "@citadel/license";
+import { parseConsoleEnv } from "../env";
 import { CliError, errnoText } from "./io";
 
 /** Extra trusted public keys (a JWKS path) for development and tests; read once, here only. */
 const EXTRA_KEYS_ENV = "CITADEL_LICENSE_PUBKEYS";
-const extraKeysPath = process.env[EXTRA_KEYS_ENV] || undefined;
 
 const USAGE = `usage: citadel license <command>
 
@@ -120,7 +120,7 @@ async function createFile(flag: string, path: string, content: string, mode: num
 
 async function trustStore(): Promise<TrustStore> {
   try {
-    return await loadTrustStore({ extraJwksPath: extraKeysPath });
+    return await loadTrustStore({ extraJwksPath: parseConsoleEnv().CITADEL_LICENSE_PUBKEYS });
   } catch (error) {
     if (error instanceof LicenseKeyError) throw usageError(`trusted license keys ($${EXTRA_KEYS_ENV}): ${error.message}`);
     throw error;
