@@ -2,8 +2,9 @@ import type { ServicesContext } from "../app-context";
 import type { Route } from "../http/router";
 import { apiV2Routes } from "./api-v2";
 import { healthRoutes } from "./health";
+import { hookRoutes } from "./hooks";
 
 /** Every route of the services box; each domain keeps its routes in its own file. */
 export function allRoutes(ctx: ServicesContext): Route[] {
-  return [...healthRoutes(ctx), ...apiV2Routes(ctx)];
+  return [...healthRoutes(ctx), ...apiV2Routes(ctx), ...hookRoutes(ctx)];
 }
