@@ -1,7 +1,9 @@
 import type { ServicesContext } from "../app-context";
 import type { Route } from "../http/router";
 import { apiV2Routes } from "./api-v2";
+import { builderRoutes } from "./builder";
 import { healthRoutes } from "./health";
+import { logRoutes } from "./logs";
 import { hookRoutes } from "./hooks";
 
 /** Every route of the services box; each domain keeps its routes in its own file. */
