@@ -3,10 +3,9 @@ import { activeCertificate, assertKeyringPresent, openDatabase, TLS_CHANGED_CHAN
 import { Keyring, keyringPath } from "@citadel/keyring";
 import { loadTrustStore } from "@citadel/license";
 import type { ServicesContext } from "./app-context";
+import { startLeaseSweeper } from "./domain/lease-sweeper";
 import { parseServicesEnv } from "./env";
 import { createHttpsListener, createRedirectListener, listen } from "./http/listeners";
-import { startLeaseSweeper } from "./domain/lease-sweeper";
-import { startLeaseSweeper } from "./domain/lease-sweeper";
 import { createRouter } from "./http/router";
 import { initLogger, moduleLogger } from "./logger";
 import { allRoutes } from "./routes/index";
@@ -69,12 +68,8 @@ async function main(): Promise<void> {
   // Jobs whose builder died are failed and re-queued once; see domain/queue.ts.
   const sweeper = startLeaseSweeper(ctx);
 
-  // Jobs whose builder died are failed and re-queued once; see domain/queue.ts.
-  const sweeper = startLeaseSweeper(ctx);
-
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
-    sweeper.stop();
     sweeper.stop();
     setTimeout(() => process.exit(1), 8_000).unref();
     https.closeAllConnections();

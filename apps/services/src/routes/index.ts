@@ -3,10 +3,10 @@ import type { Route } from "../http/router";
 import { apiV2Routes } from "./api-v2";
 import { builderRoutes } from "./builder";
 import { healthRoutes } from "./health";
-import { logRoutes } from "./logs";
 import { hookRoutes } from "./hooks";
+import { logRoutes } from "./logs";
 
 /** Every route of the services box; each domain keeps its routes in its own file. */
 export function allRoutes(ctx: ServicesContext): Route[] {
-  return [...healthRoutes(ctx), ...apiV2Routes(ctx), ...hookRoutes(ctx)];
+  return [...healthRoutes(ctx), ...apiV2Routes(ctx), ...hookRoutes(ctx), ...builderRoutes(ctx), ...logRoutes(ctx)];
 }
