@@ -59,7 +59,7 @@ export function registerDefinitions(sink: ErrorSink, registry: Registry, source:
     for (const [name, body] of Object.entries(map)) {
       const at = child(child(path, kind), name);
       // Job names may contain "/" (processed configs name orb jobs `orb/job`); commands and executors may not.
-      const valid = kind === "jobs" ? /^[^\n<>]+$/ : /^[A-Za-z0-9_.-]+$/;
+      const valid = kind === "jobs" ? /^[^\n]+$/ : /^[A-Za-z0-9_.-]+$/;
       if (!valid.test(name)) sink.add(at, `"${name}" is not a valid ${kind.slice(0, -1)} name`);
       const def = expectMap(sink, at, body, `${kind.slice(0, -1)} "${name}"`);
       if (!def) continue;

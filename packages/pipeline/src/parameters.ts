@@ -86,6 +86,9 @@ export function parseParameterDefs(
     };
     if (def.hasDefault) {
       def.default = body.default;
+      if (/<<\s*(parameters|matrix)\./.test(JSON.stringify(body.default) ?? "")) {
+        sink.add(child(at, "default"), `the default of parameter "${name}" cannot refer to other parameters`);
+      }
       const problem = type === "string" && body.default === null ? undefined : checkValue(def, body.default);
       if (problem) sink.add(child(at, "default"), `the default of parameter "${name}" ${problem}`);
     }
