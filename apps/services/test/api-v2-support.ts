@@ -153,7 +153,21 @@ export async function insertPipeline(services: TestServices, projectId: string, 
   if (!workflow) throw new Error("no workflow row");
   const started = new Date("2026-11-22T04:01:00.000Z");
   const stopped = new Date("2026-11-22T04:02:30.000Z");
-  const spec = (requires: string[], extra: Record<string, unknown> = {}) => ({ requires, context: [], parallelism: 1, ...extra });
+  // Shaped like packages/pipeline's PlannedJob, as the pipeline work stores it.
+  const spec = (name: string, type: "build" | "approval", requires: string[], extra: Record<string, unknown> = {}) => ({
+    name,
+    definition: name,
+    type,
+    requires,
+    requiredStatus: Object.fromEntries(requires.map((name) => [name, ["success"]])),
+    context: [],
+    parallelism: 1,
+    filtersAdmit: true,
+    runs: true,
+    steps: [],
+    unsupported: [],
+    ...extra,
+  });
   const [build] = await db
     .insert(jobs)
     .values({
@@ -163,7 +177,11 @@ export async function insertPipeline(services: TestServices, projectId: string, 
       name: "build",
       type: "build",
       status: "success",
-      spec: spec([], { executor: { type: "docker", resourceClass: "large" }, context: ["deploy-secrets"], parallelism: 2 }),
+      spec: spec("build", "build", [], {
+        executor: { type: "docker", resourceClass: "large" },
+        context: ["deploy-secrets"],
+        parallelism: 2,
+      }),
       queuedAt: started,
       startedAt: started,
       stoppedAt: stopped,
@@ -179,7 +197,7 @@ export async function insertPipeline(services: TestServices, projectId: string, 
       name: "hold",
       type: "approval",
       status: "on_hold",
-      spec: spec(["build"]),
+      spec: spec("hold", "approval", ["build"]),
       createdAt: new Date("2026-11-22T04:00:02.000Z"),
     })
     .returning();
@@ -192,7 +210,7 @@ export async function insertPipeline(services: TestServices, projectId: string, 
       name: "deploy",
       type: "build",
       status: "blocked",
-      spec: spec(["hold", "build"]),
+      spec: spec("deploy", "build", ["hold", "build"]),
       createdAt: new Date("2026-11-22T04:00:03.000Z"),
     })
     .returning();

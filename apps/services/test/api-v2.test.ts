@@ -166,7 +166,7 @@ describe("CircleCI API v2 subset", () => {
           name: `shard-${String(i).padStart(2, "0")}`,
           type: "build" as const,
           status: "queued" as const,
-          spec: { requires: [] },
+          spec: { requires: [], requiredStatus: {}, context: [], parallelism: 1, steps: [] },
           createdAt: new Date(Date.UTC(2026, 10, 22, 5, 0, i)),
         })),
       );
@@ -209,6 +209,55 @@ describe("CircleCI API v2 subset", () => {
       assert.deepEqual(unknown.json, { message: "Approval request not found." });
       const notApproval = await services.call("POST", `/api/v2/workflow/${seeded.workflow.id}/approve/${seeded.build.id}`);
       assert.equal(notApproval.status, 404, "a build job is not an approval request");
+    });
+
+    test("approve (202 Accepted.) releases the approval's dependents; approving twice is a 400", async () => {
+      const project = await insertProject(services, "git/acme/approvals");
+      const flow = await insertPipeline(services, project.id, 1, 1);
+      const path = `/api/v2/workflow/${flow.workflow.id}/approve/${flow.hold.id}`;
+      const res = await services.call("POST", path);
+      assert.equal(res.status, 202);
+      assert.deepEqual(res.json, { message: "Accepted." });
+      const listed = await services.call("GET", `/api/v2/workflow/${flow.workflow.id}/job`);
+      const byName = Object.fromEntries(listed.json.items.map((j: { name: string }) => [j.name, j]));
+      assert.equal(byName.hold.status, "success");
+      assert.equal(byName.hold.approved_by, "admin");
+      assert.equal(byName.deploy.status, "queued");
+      const again = await services.call("POST", path);
+      assert.equal(again.status, 400);
+      assert.match(again.json.message, /not on hold/);
+    });
+
+    test("cancel answers 202 Accepted. and cancels unfinished jobs; rerun then answers a new workflow_id", async () => {
+      const project = await insertProject(services, "git/acme/cancel");
+      const flow = await insertPipeline(services, project.id, 1, 1);
+      const cancel = await services.call("POST", `/api/v2/workflow/${flow.workflow.id}/cancel`);
+      assert.equal(cancel.status, 202);
+      assert.deepEqual(cancel.json, { message: "Accepted." });
+      const workflow = await services.call("GET", `/api/v2/workflow/${flow.workflow.id}`);
+      assert.equal(workflow.json.status, "canceled");
+      const listed = await services.call("GET", `/api/v2/workflow/${flow.workflow.id}/job`);
+      assert.deepEqual(
+        listed.json.items.map((j: { name: string; status: string }) => [j.name, j.status]),
+        [
+          ["build", "success"],
+          ["hold", "canceled"],
+          ["deploy", "canceled"],
+        ],
+      );
+      const rerunPath = `/api/v2/workflow/${flow.workflow.id}/rerun`;
+      const selected = await services.call("POST", rerunPath, { body: JSON.stringify({ jobs: [flow.build.id] }) });
+      assert.equal(selected.status, 400);
+      const rerun = await services.call("POST", rerunPath, { body: JSON.stringify({ from_failed: true }) });
+      assert.equal(rerun.status, 202);
+      assert.deepEqual(Object.keys(rerun.json), ["workflow_id"]);
+      assert.match(rerun.json.workflow_id, UUID);
+      const fresh = await services.call("GET", `/api/v2/workflow/${rerun.json.workflow_id}`);
+      assert.equal(fresh.status, 200);
+      assert.equal(fresh.json.pipeline_id, flow.pipeline.id);
+      assert.equal(fresh.json.name, "main");
+      const listedFresh = await services.call("GET", `/api/v2/pipeline/${flow.pipeline.id}/workflow`);
+      assert.equal(listedFresh.json.items.length, 2);
     });
 
     test("rerun validates its body and refuses a workflow that is still running", async () => {

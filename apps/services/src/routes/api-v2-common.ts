@@ -2,8 +2,10 @@ import type { IncomingMessage } from "node:http";
 import { type Pipeline, type Project, pipelines, projects, type Workflow, workflows } from "@citadel/db/schema";
 import { eq } from "drizzle-orm";
 import type { ServicesContext } from "../app-context";
+import { MirrorError, NoSuchRevisionError } from "../domain/mirror-errors";
+import { WorkflowStateError } from "../domain/workflow-state";
 import { requireUser } from "../http/api-auth";
-import { notFound } from "../http/errors";
+import { HttpError, notFound } from "../http/errors";
 import type { Route, RouteRequest } from "../http/router";
 
 /** A project slug inside a path: three segments, `github/` accepted for `gh/` as CircleCI does. */
@@ -13,7 +15,7 @@ export const apiPath = (pattern: string) => new RegExp(`^/api/v2${pattern}$`);
 
 export type ApiUser = Awaited<ReturnType<typeof requireUser>>;
 
-/** An API v2 route: every one needs a user's token first. */
+/** An API v2 route: every one needs a user's token first; domain refusals become `{"message"}` answers. */
 export function apiRoute(
   ctx: ServicesContext,
   method: Route["method"],
@@ -23,8 +25,24 @@ export function apiRoute(
   return {
     method,
     path: apiPath(pattern),
-    handle: async (request) => handle(request, await requireUser(ctx, request.req)),
+    handle: async (request) => {
+      const user = await requireUser(ctx, request.req);
+      try {
+        await handle(request, user);
+      } catch (error) {
+        throw asHttpError(error);
+      }
+    },
   };
+}
+
+/** The typed errors of the workflow state machine and the mirror carry messages meant for the API user. */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof WorkflowStateError) return new HttpError(error.code === "not_found" ? 404 : 400, error.message);
+  if (error instanceof NoSuchRevisionError) return new HttpError(400, error.message);
+  // The repository could not be read (auth, host key, network): the fault is upstream of us.
+  if (error instanceof MirrorError) return new HttpError(502, error.message);
+  return error;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { jobs } from "@citadel/db/schema";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ServicesContext } from "../app-context";
 import { workflowJobShape, workflowShape } from "../domain/api-shapes";
@@ -18,8 +18,6 @@ const rerunBody = z
     sparse_tree: z.boolean().optional(),
   })
   .strict();
-
-const FINISHED = new Set(["success", "failed", "error", "canceled", "not_run"]);
 
 export function apiV2WorkflowRoutes(ctx: ServicesContext): Route[] {
   return [
@@ -52,21 +50,13 @@ export function apiV2WorkflowRoutes(ctx: ServicesContext): Route[] {
       if (body.enable_ssh) throw badRequest("Rerunning with SSH is not supported.");
       if (body.jobs && body.jobs.length > 0)
         throw badRequest("Rerunning selected jobs is not supported; rerun all or from_failed.");
-      if (!FINISHED.has(workflow.status)) throw badRequest("The workflow is still running; cancel it or wait for it to finish.");
       const rerun = await rerunWorkflow(ctx.db, workflow.id, { fromFailed: body.from_failed ?? false });
       sendJson(res, 202, { workflow_id: rerun.workflowId });
     }),
     apiRoute(ctx, "POST", "/workflow/(?<id>[^/]+)/approve/(?<approval>[^/]+)", async ({ res, params }, user) => {
       const { workflow } = await workflowById(ctx, params.id);
-      const [approval] = isUuid(params.approval)
-        ? await ctx.db
-            .select({ status: jobs.status })
-            .from(jobs)
-            .where(and(eq(jobs.id, params.approval), eq(jobs.workflowId, workflow.id), eq(jobs.type, "approval")))
-        : [];
-      if (!approval) throw notFound("Approval request not found.");
-      if (approval.status !== "on_hold") throw badRequest("This job is not waiting for approval.");
-      await approveJob(ctx.db, workflow.id, params.approval as string, user.login);
+      if (!isUuid(params.approval)) throw notFound("Approval request not found.");
+      await approveJob(ctx.db, workflow.id, params.approval, user.login);
       sendJson(res, 202, { message: "Accepted." });
     }),
   ];
