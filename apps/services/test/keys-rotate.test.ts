@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import {
   activateCertificate,
   assertKeyringPresent,
+  contextEnvironment,
   ensureContext,
   KeyringMissingError,
   setContextEnvVar,
@@ -33,6 +34,27 @@ async function citadel(dataDir: string, args: string[]) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
   }
+}
+
+/** The CLI with a value on standard input, as `citadel context set` reads it. */
+function citadelWithInput(dataDir: string, args: string[], input: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/console/src/cli/main.ts", ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CITADEL_DATA_DIR: dataDir, CITADEL_DATABASE_URL: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 /** Every ciphertext in the database, keyed by where it lives. */
@@ -98,6 +120,23 @@ describe("citadel token create and keys rotate", () => {
     const usage = await citadel(services.test.dataDir, ["token", "create"]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--name/);
+  });
+
+  test("context add and context set (value on stdin) store an encrypted context variable, shown masked", async () => {
+    const dataDir = services.test.dataDir;
+    const added = await citadel(dataDir, ["context", "add", "staging"]);
+    assert.equal(added.code, 0, added.stderr);
+    const set = await citadelWithInput(dataDir, ["context", "set", "staging", "DB_PASSWORD"], "staging-db-password-9911\n");
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Set DB_PASSWORD in context staging \(xxxx9911\)/);
+    assert.ok(!set.stdout.includes("staging-db-password"));
+    assert.deepEqual(await contextEnvironment(services.ctx.db, services.ctx.keyring, ["staging"]), {
+      DB_PASSWORD: "staging-db-password-9911",
+    });
+    const unknown = await citadelWithInput(dataDir, ["context", "set", "nowhere", "X"], "value");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /context "nowhere" does not exist: add it first/);
+    await services.ctx.db.execute(sql`delete from contexts where name = 'staging'`);
   });
 
   test("keys rotate adds a key version and re-encrypts every ciphertext; all still decrypt", async () => {
