@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { jobs, pipelines, projects, workflows } from "@citadel/db/schema";
 import { eq, inArray } from "drizzle-orm";
@@ -168,6 +170,24 @@ describe("plain git webhook → pipeline, over a real sshd git server", () => {
       errored?.errors.map((e) => e.message),
       [`No .circleci/config.yml at revision ${revision}.`],
     );
+  });
+
+  test("registry orbs resolve from <data>/orbs; a missing one errors the pipeline", async () => {
+    await mkdir(join(services.test.dataDir, "orbs", "acme"), { recursive: true });
+    await writeFile(
+      join(services.test.dataDir, "orbs", "acme", "tools@1.0.0.yml"),
+      "version: 2.1\ncommands:\n  greet:\n    steps:\n      - run: echo hello from the orb\n",
+    );
+    const withOrb = (version: string) =>
+      `version: 2.1\norbs:\n  tools: acme/tools@${version}\njobs:\n  build:\n    docker: [{ image: cimg/base:stable }]\n    steps: [tools/greet]\n`;
+    const good = await repo.commit({ ".circleci/config.yml": withOrb("1.0.0") }, "use the tools orb");
+    const missing = await repo.commit({ ".circleci/config.yml": withOrb("9.9.9") }, "use a missing orb version");
+    const rows = await services.test.database.db.select().from(pipelines).where(eq(pipelines.projectId, created.project.id));
+    const byRevision = new Map(rows.map((p) => [p.vcs.revision, p]));
+    assert.equal(byRevision.get(good)?.state, "created", JSON.stringify(byRevision.get(good)?.errors));
+    assert.match(JSON.stringify(byRevision.get(good)?.plan), /hello from the orb/);
+    assert.equal(byRevision.get(missing)?.state, "errored");
+    assert.match(JSON.stringify(byRevision.get(missing)?.errors), /acme\/tools@9\.9\.9/);
   });
 
   test("bad, wrong-length and missing signatures get 401 and create nothing", async () => {
