@@ -282,6 +282,8 @@ describe("plain git webhook → pipeline, over a real sshd git server", () => {
       assert.match(error.message, /SHA256:/);
       return true;
     });
+    assert.equal(created.project.sshHostKey, null, "a row read before first contact");
+    await assert.rejects(syncMirror(deps, created.project), HostKeyChangedError, "a stale row cannot re-pin");
     const count = await services.pipelineCount(created.project.id);
     await repo.commit({ "src.txt": "two\n" }, "after the key change");
     assert.match(repo.hookOutput(), /has changed since it was pinned/);

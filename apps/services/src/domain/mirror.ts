@@ -15,7 +15,7 @@ import {
   NoSuchRevisionError,
 } from "./mirror-errors";
 import { hostKeyFingerprints, openSshSession } from "./mirror-ssh";
-import { recordHostKey } from "./projects";
+import { pinnedHostKey, recordHostKey } from "./projects";
 
 export interface MirrorDeps {
   db: DbOrTx;
@@ -49,7 +49,9 @@ export async function syncMirror(deps: MirrorDeps, project: Project): Promise<st
 
 async function fetchOnce(deps: MirrorDeps, project: Project): Promise<string> {
   const dir = mirrorPath(deps.dataDir, project.id);
-  const ssh = await openSshSession(deps.keyring.decrypt(project.deployPrivateKeyEncrypted), project.sshHostKey);
+  // The caller's row may predate the first contact of a fetch queued before this one: use the stored pin.
+  const pinned = await pinnedHostKey(deps.db, project.id);
+  const ssh = await openSshSession(deps.keyring.decrypt(project.deployPrivateKeyEncrypted), pinned);
   try {
     const env = { GIT_SSH_COMMAND: ssh.command };
     try {
@@ -67,9 +69,9 @@ async function fetchOnce(deps: MirrorDeps, project: Project): Promise<string> {
         }
       }
     } catch (error) {
-      throw classifyTransportError(error, project);
+      throw classifyTransportError(error, project, pinned);
     } finally {
-      if (!project.sshHostKey) await pinFirstHostKey(deps, project, await ssh.knownHosts());
+      if (!pinned) await pinFirstHostKey(deps, project, await ssh.knownHosts());
     }
     return dir;
   } finally {
@@ -78,20 +80,18 @@ async function fetchOnce(deps: MirrorDeps, project: Project): Promise<string> {
 }
 
 async function pinFirstHostKey(deps: MirrorDeps, project: Project, knownHosts: string): Promise<void> {
-  if (!knownHosts) return;
-  await recordHostKey(deps.db, project.id, knownHosts);
-  project.sshHostKey = knownHosts;
+  if (!knownHosts || !(await recordHostKey(deps.db, project.id, knownHosts))) return;
   deps.logger.info(
     { project: project.slug, hostKey: hostKeyFingerprints(knownHosts) },
     "pinned the git server's SSH host key on first contact",
   );
 }
 
-function classifyTransportError(error: unknown, project: Project): Error {
+function classifyTransportError(error: unknown, project: Project, pinned: string | null): Error {
   if (!(error instanceof GitCommandError)) return error instanceof Error ? error : new Error(String(error));
   const text = error.message;
-  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/.test(text) && project.sshHostKey) {
-    return new HostKeyChangedError(project.slug, hostKeyFingerprints(project.sshHostKey).join(", "));
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/.test(text) && pinned) {
+    return new HostKeyChangedError(project.slug, hostKeyFingerprints(pinned).join(", "));
   }
   if (/Permission denied \(publickey/.test(text)) return new MirrorAuthError(project.slug);
   if (/Could not resolve hostname|Connection refused|Connection timed out|No route to host|Connection closed/.test(text)) {

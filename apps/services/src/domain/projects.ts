@@ -1,7 +1,7 @@
 import type { DbOrTx } from "@citadel/db";
 import { type Project, projects, settings } from "@citadel/db/schema";
 import type { Keyring } from "@citadel/keyring";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { generateDeployKey, generateWebhookSecret } from "./projects-keys";
 import { InvalidSlugError, parseProjectSlug, parseSshGitUrl } from "./projects-slug";
 
@@ -82,7 +82,21 @@ export function githubWebhookUrl(baseUrl: string): string {
   return `${baseUrl}/hooks/github`;
 }
 
-/** Records the SSH host key seen on first contact; it is pinned from then on. */
-export async function recordHostKey(db: DbOrTx, projectId: string, knownHostsLine: string): Promise<void> {
-  await db.update(projects).set({ sshHostKey: knownHostsLine }).where(eq(projects.id, projectId));
+/**
+ * Records the SSH host key seen on first contact; it is pinned from then on. Only ever fills an empty
+ * pin (never replaces one), so a request holding a stale project row cannot re-pin a different key.
+ */
+export async function recordHostKey(db: DbOrTx, projectId: string, knownHostsLine: string): Promise<boolean> {
+  const updated = await db
+    .update(projects)
+    .set({ sshHostKey: knownHostsLine })
+    .where(and(eq(projects.id, projectId), isNull(projects.sshHostKey)))
+    .returning({ id: projects.id });
+  return updated.length > 0;
+}
+
+/** The pinned SSH host key as stored now (callers may hold an older copy of the project row). */
+export async function pinnedHostKey(db: DbOrTx, projectId: string): Promise<string | null> {
+  const [row] = await db.select({ sshHostKey: projects.sshHostKey }).from(projects).where(eq(projects.id, projectId));
+  return row?.sshHostKey ?? null;
 }
