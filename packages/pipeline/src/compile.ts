@@ -70,6 +70,7 @@ export function planPipeline(config: ProcessedConfig, options: CompileOptions): 
   ];
   return {
     version: config.version,
+    setup: config.setup,
     trigger,
     parameters: config.parameters,
     workflows: workflows.map((w) => planWorkflow(config, w, options, event)),

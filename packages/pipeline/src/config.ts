@@ -51,12 +51,14 @@ export interface ProcessedConfig {
   version: "2" | "2.1";
   /** Pipeline parameter values in effect (defaults filled in). */
   parameters: Record<string, unknown>;
+  /** `setup: true`: a dynamic-configuration setup config. */
+  setup: boolean;
   jobs: Record<string, ProcessedJob>;
   /** Undefined when the config has no workflows (CircleCI then runs the single job `build`). */
   workflows?: ProcessedWorkflow[];
 }
 
-const V21_TOP = ["orbs", "executors", "commands", "parameters", "setup"];
+const V21_TOP = ["orbs", "executors", "commands", "parameters"];
 const TOTAL_STEP_BUDGET = 200_000;
 
 /** Parses, validates and expands a config. Reports every problem found, never throws. */
@@ -85,7 +87,9 @@ export function expandConfig(text: string, options: ExpandOptions = {}): Result<
   registerDefinitions(sink, registry, config, "", "");
   if (!v21) checkV20Jobs(sink, registry);
   const ctx: ExpandContext = { sink, registry, budget: { remaining: TOTAL_STEP_BUDGET } };
-  const out: ProcessedConfig = { version, parameters, jobs: {} };
+  if (root.setup !== undefined && typeof root.setup !== "boolean")
+    sink.add("setup", `setup must be true or false, but it is ${describe(root.setup)}`);
+  const out: ProcessedConfig = { version, parameters, setup: root.setup === true, jobs: {} };
 
   if (config.workflows === undefined || config.workflows === null) {
     const where = config.jobs === undefined || config.jobs === null ? "" : "jobs";
@@ -123,7 +127,7 @@ function validateUnused(ctx: ExpandContext): void {
 }
 
 function emptyConfig(): ProcessedConfig {
-  return { version: "2.1", parameters: {}, jobs: {} };
+  return { version: "2.1", parameters: {}, setup: false, jobs: {} };
 }
 
 function checkVersion(sink: ErrorSink, raw: unknown): "2" | "2.1" {

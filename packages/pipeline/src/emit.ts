@@ -55,7 +55,7 @@ function emitWorkflowJob(job: ProcessedWorkflowJob): unknown {
 export function emitProcessed(config: ProcessedConfig): string {
   const jobs: Record<string, unknown> = {};
   for (const [name, job] of Object.entries(config.jobs)) jobs[name] = emitJob(job);
-  const doc: Record<string, unknown> = { version: 2, jobs };
+  const doc: Record<string, unknown> = { version: 2, ...(config.setup ? { setup: true } : {}), jobs };
   if (config.workflows) {
     const workflows: Record<string, unknown> = {};
     for (const w of config.workflows) {

@@ -201,6 +201,11 @@ export interface PlannedWorkflow {
 export interface CompiledPipeline {
   /** Config version as written. */
   version: "2" | "2.1";
+  /**
+   * `setup: true` (CircleCI dynamic configuration): its workflows run normally, but continuing with a
+   * generated config is not supported by Citadel.
+   */
+  setup: boolean;
   /** Inputs the plan was compiled for. */
   trigger: { event: "push" | "schedule"; branch?: string; tag?: string; revision?: string; number: number };
   /** Pipeline parameter values in effect (defaults filled in). */
