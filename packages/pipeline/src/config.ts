@@ -59,7 +59,6 @@ export interface ProcessedConfig {
 }
 
 const V21_TOP = ["orbs", "executors", "commands", "parameters"];
-const TOTAL_STEP_BUDGET = 200_000;
 
 /** Parses, validates and expands a config. Reports every problem found, never throws. */
 export function expandConfig(text: string, options: ExpandOptions = {}): Result<ProcessedConfig> {
@@ -86,7 +85,7 @@ export function expandConfig(text: string, options: ExpandOptions = {}): Result<
   if (v21) registerOrbs(sink, registry, config, "", "", options.orbResolver);
   registerDefinitions(sink, registry, config, "", "");
   if (!v21) checkV20Jobs(sink, registry);
-  const ctx: ExpandContext = { sink, registry, budget: { remaining: TOTAL_STEP_BUDGET } };
+  const ctx: ExpandContext = { sink, registry, budget: { remaining: LIMITS.maxExpandedSteps } };
   if (root.setup !== undefined && typeof root.setup !== "boolean")
     sink.add("setup", `setup must be true or false, but it is ${describe(root.setup)}`);
   const out: ProcessedConfig = { version, parameters, setup: root.setup === true, jobs: {} };
