@@ -72,6 +72,23 @@ describe("plain git webhook → pipeline, over a real sshd git server", () => {
     await Promise.all([services?.close(), server?.stop()]);
   });
 
+  async function workflowsAndJobs(pipelineId: string) {
+    const db = services.test.database.db;
+    const flows = await db.select().from(workflows).where(eq(workflows.pipelineId, pipelineId));
+    const jobRows = flows.length
+      ? await db
+          .select()
+          .from(jobs)
+          .where(
+            inArray(
+              jobs.workflowId,
+              flows.map((w) => w.id),
+            ),
+          )
+      : [];
+    return { flows, jobRows };
+  }
+
   test("the webhook URL names the configured hostname and port", () => {
     assert.equal(created.webhookUrl, `https://127.0.0.1:${services.port}/hooks/git/${created.project.id}`);
   });
@@ -92,20 +109,11 @@ describe("plain git webhook → pipeline, over a real sshd git server", () => {
     assert.equal(pipeline.vcs.commitSubject, "add src");
     assert.equal(pipeline.trigger.type, "webhook");
 
-    const flows = await services.test.database.db.select().from(workflows).where(eq(workflows.pipelineId, pipeline.id));
+    const { flows, jobRows } = await workflowsAndJobs(pipeline.id);
     assert.deepEqual(
       flows.map((w) => w.name),
       ["main"],
     );
-    const jobRows = await services.test.database.db
-      .select()
-      .from(jobs)
-      .where(
-        inArray(
-          jobs.workflowId,
-          flows.map((w) => w.id),
-        ),
-      );
     const states = Object.fromEntries(jobRows.map((j) => [j.name, j.status]));
     assert.deepEqual(states, { build: "queued", test: "blocked" }, "release only runs for tags");
     const build = jobRows.find((j) => j.name === "build");
@@ -126,16 +134,7 @@ describe("plain git webhook → pipeline, over a real sshd git server", () => {
     assert.ok(tagged, repo.hookOutput());
     assert.equal(tagged.vcs.revision, revision);
     assert.equal(tagged.vcs.branch, undefined);
-    const flows = await services.test.database.db.select().from(workflows).where(eq(workflows.pipelineId, tagged.id));
-    const jobRows = await services.test.database.db
-      .select()
-      .from(jobs)
-      .where(
-        inArray(
-          jobs.workflowId,
-          flows.map((w) => w.id),
-        ),
-      );
+    const { jobRows } = await workflowsAndJobs(tagged.id);
     assert.deepEqual(
       jobRows.map((j) => [j.name, j.status]),
       [["release", "queued"]],
