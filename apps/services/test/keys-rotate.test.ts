@@ -71,7 +71,8 @@ async function allCiphertexts(services: TestServices): Promise<Map<string, strin
   for (const s of await db.select().from(settings)) {
     const value = s.value as Record<string, string>;
     if (value.clientSecretEncrypted) found.set("sourceControl", value.clientSecretEncrypted);
-    if (value.keyEncrypted) found.set("sessionKey", value.keyEncrypted);
+    if (value.keyEncrypted) found.set(s.key, value.keyEncrypted);
+    if (value.passphraseEncrypted) found.set(s.key, value.passphraseEncrypted);
   }
   return found;
 }
@@ -103,9 +104,14 @@ describe("citadel token create and keys rotate", () => {
         value: { kind: "github", clientId: "Iv1.abc", clientSecretEncrypted: keyring.encrypt("oauth-client-secret-4") },
       },
       { key: "sessionKey", value: { keyEncrypted: keyring.encrypt("session-key-5") } },
+      { key: "builderTokenKey", value: { keyEncrypted: keyring.encrypt("builder-token-key-6") } },
+      {
+        key: "backupSchedule",
+        value: { enabled: true, cron: "0 3 * * *", passphraseEncrypted: keyring.encrypt("backup-passphrase-7") },
+      },
     ]);
     for (const [place, ciphertext] of await allCiphertexts(services)) plaintexts.set(place, keyring.decrypt(ciphertext));
-    assert.equal(plaintexts.size, 7);
+    assert.equal(plaintexts.size, 9);
   });
   after(async () => services?.close());
 
@@ -143,7 +149,7 @@ describe("citadel token create and keys rotate", () => {
     const beforeRotation = await allCiphertexts(services);
     const rotated = await citadel(services.test.dataDir, ["keys", "rotate"]);
     assert.equal(rotated.code, 0, rotated.stderr);
-    assert.match(rotated.stdout, /Key version 2 is current; re-encrypted 7 values/);
+    assert.match(rotated.stdout, /Key version 2 is current; re-encrypted 9 values/);
     assert.match(rotated.stdout, /env_vars\.value_encrypted\s+1/);
     assert.match(rotated.stdout, /settings\.sessionKey\.keyEncrypted\s+1/);
 
@@ -155,7 +161,7 @@ describe("citadel token create and keys rotate", () => {
     );
     const reloaded = await Keyring.load(services.test.dataDir);
     const afterRotation = await allCiphertexts(services);
-    assert.equal(afterRotation.size, 7);
+    assert.equal(afterRotation.size, 9);
     for (const [place, ciphertext] of afterRotation) {
       assert.equal(Keyring.versionOf(ciphertext), 2, place);
       assert.notEqual(ciphertext, beforeRotation.get(place), place);

@@ -18,6 +18,9 @@ const ENCRYPTED_COLUMNS = [
 const ENCRYPTED_SETTINGS = [
   { key: "sourceControl", field: "clientSecretEncrypted" },
   { key: "sessionKey", field: "keyEncrypted" },
+  // The services box's HS256 key for builder access and job tokens (domain/builder-tokens.ts).
+  { key: "builderTokenKey", field: "keyEncrypted" },
+  { key: "backupSchedule", field: "passphraseEncrypted" },
 ] as const;
 
 export class KeyringMissingError extends Error {
