@@ -4,9 +4,10 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { jobSteps, jobs } from "@citadel/db/schema";
+import { jobSteps, jobs, settings } from "@citadel/db/schema";
 import type { JobSpec } from "@citadel/protocol";
 import { eq } from "drizzle-orm";
+import { SignJWT } from "jose";
 import { REPO_ROOT } from "../../../test/support/appliance";
 import { BuilderProtocolClient, type ProtocolError } from "../../../test/support/builder-protocol-client";
 import { sweepLapsedLeases } from "../src/domain/queue";
@@ -279,7 +280,6 @@ describe("builder protocol", () => {
         return true;
       },
     );
-    const { settings } = await import("@citadel/db/schema");
     await services.db.delete(settings).where(eq(settings.key, "license"));
     await assert.rejects(BuilderProtocolClient.register(await services.joinToken(), BUILDER), (error: ProtocolError) => {
       assert.equal(error.status, 403);
@@ -307,6 +307,52 @@ describe("builder protocol", () => {
       assert.equal(answer.status, status, `${method} ${path}: ${JSON.stringify(answer.body)}`);
       assert.match((answer.body as { message: string }).message, message, `${method} ${path}`);
     }
+    // Access tokens: signature, algorithm, issuer, audience and expiry are all checked.
+    const [stored] = await services.db.select().from(settings).where(eq(settings.key, "builderTokenKey"));
+    assert.ok(stored);
+    const key = Buffer.from(services.ctx.keyring.decrypt((stored.value as { keyEncrypted: string }).keyEncrypted), "base64");
+    const forge = (alg: string, issuer: string, audience: string, expires: number) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg })
+        .setSubject(builder.builderId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setExpirationTime(expires)
+        .sign(key);
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify({ sub: builder.builderId, iss: "citadel-services", aud: "citadel-builder", exp: now + 60 })).toString("base64url")}.`;
+    const forged: Array<[string, RegExp]> = [
+      [await forge("HS256", "citadel-services", "citadel-builder", now - 5), /expired/],
+      [await forge("HS512", "citadel-services", "citadel-builder", now + 60), /Invalid token/],
+      [await forge("HS256", "someone-else", "citadel-builder", now + 60), /Invalid token/],
+      [await forge("HS256", "citadel-services", "citadel-job", now + 60), /Invalid token/],
+      [unsigned, /Invalid token|Missing bearer/],
+    ];
+    for (const [token, message] of forged) {
+      const answer = await builder.raw(
+        "POST",
+        "/api/builder/v1/heartbeat",
+        { state: "active", freeSlots: 1, runningJobIds: [] },
+        {
+          authorization: `Bearer ${token}`,
+        },
+      );
+      assert.equal(answer.status, 401);
+      assert.match((answer.body as { message: string }).message, message);
+    }
+    assert.equal(
+      (await forge("HS256", "citadel-services", "citadel-builder", now + 60)).split(".").length,
+      3,
+      "the forging itself works",
+    );
+    const genuine = await builder.raw(
+      "POST",
+      "/api/builder/v1/heartbeat",
+      { state: "active", freeSlots: 1, runningJobIds: [] },
+      { authorization: `Bearer ${await forge("HS256", "citadel-services", "citadel-builder", now + 60)}` },
+    );
+    assert.equal(genuine.status, 200, "the same key, algorithm, issuer and audience are accepted");
+
     // A job token is only for its own job, and an access token is not a job token.
     const project = await services.createProject("git/acme/tokens");
     await services.createPipeline(project.id, BUILD_THEN_TEST);

@@ -11,10 +11,26 @@ export const JOBS_QUEUED_CHANNEL = "citadel_jobs_queued";
  * so that attempt's infrastructure_fail does not count for requirements or the workflow's status.
  */
 export async function currentJobs(tx: DbOrTx, workflowId: string): Promise<Job[]> {
+  return tx.select().from(jobs).where(currentOf(workflowId));
+}
+
+const currentOf = (workflowId: string) =>
+  and(eq(jobs.workflowId, workflowId), sql`not exists (select 1 from jobs retry where retry.retry_of = ${jobs.id})`);
+
+/** What settling needs of a job; the plan (a few KiB of JSON) only for blocked jobs, the only ones it decides. */
+type JobState = Pick<Job, "id" | "name" | "type" | "status"> & { spec: Job["spec"] | null };
+
+function currentJobStates(tx: DbOrTx, workflowId: string): Promise<JobState[]> {
   return tx
-    .select()
+    .select({
+      id: jobs.id,
+      name: jobs.name,
+      type: jobs.type,
+      status: jobs.status,
+      spec: sql<Job["spec"] | null>`case when ${jobs.status} = 'blocked' then ${jobs.spec} end`.mapWith(jobs.spec),
+    })
     .from(jobs)
-    .where(and(eq(jobs.workflowId, workflowId), sql`not exists (select 1 from jobs retry where retry.retry_of = ${jobs.id})`));
+    .where(currentOf(workflowId));
 }
 
 /**
@@ -26,7 +42,7 @@ export async function currentJobs(tx: DbOrTx, workflowId: string): Promise<Job[]
 export async function settleWorkflow(tx: DbOrTx, workflowId: string): Promise<void> {
   const [workflow] = await tx.select().from(workflows).where(eq(workflows.id, workflowId)).for("update");
   if (!workflow) return;
-  const rows = await currentJobs(tx, workflowId);
+  const rows = await currentJobStates(tx, workflowId);
   const changes = releaseBlocked(rows);
   for (const status of ["queued", "on_hold", "not_run"] as const) {
     const ids = [...changes].filter(([, next]) => next === status).map(([id]) => id);
@@ -56,7 +72,7 @@ export async function notifyJobsQueued(tx: DbOrTx): Promise<void> {
 }
 
 /** Decides blocked jobs until nothing changes (a not_run can make its dependents not_run). Mutates rows. */
-function releaseBlocked(rows: Job[]): Map<string, JobStatus> {
+function releaseBlocked(rows: JobState[]): Map<string, JobStatus> {
   const byName = new Map(rows.map((job) => [job.name, job]));
   const changes = new Map<string, JobStatus>();
   let changed = true;
@@ -74,7 +90,7 @@ function releaseBlocked(rows: Job[]): Map<string, JobStatus> {
   return changes;
 }
 
-function decideBlocked(job: Job, byName: Map<string, Job>): JobStatus | null {
+function decideBlocked(job: JobState, byName: Map<string, JobState>): JobStatus | null {
   const planned = job.spec as unknown as PlannedJob;
   let pending = false;
   for (const required of planned.requires) {
@@ -91,7 +107,7 @@ function decideBlocked(job: Job, byName: Map<string, Job>): JobStatus | null {
 }
 
 /** CircleCI's workflow status from its current jobs; a canceled workflow stays canceled. */
-export function workflowStatus(rows: Job[], current: Workflow["status"]): Workflow["status"] {
+export function workflowStatus(rows: Pick<Job, "status">[], current: Workflow["status"]): Workflow["status"] {
   if (current === "canceled") return "canceled";
   const failed = rows.some((job) => isFailure(job.status));
   if (rows.some((job) => job.status === "queued" || job.status === "running" || job.status === "blocked")) {
