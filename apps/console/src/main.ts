@@ -5,6 +5,7 @@ import { loadTrustStore } from "@citadel/license";
 import type { AppContext } from "./app-context";
 import { acquireApplianceLock } from "./appliance-lock";
 import { prepareBootstrapPassword } from "./domain/auth";
+import { startBackupScheduler } from "./domain/backup-schedule";
 import { runHeadlessInstall } from "./domain/headless";
 import { wizardState } from "./domain/install";
 import { assertKeyringPresent } from "./domain/keyring-guard";
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
           .catch((error: unknown) => log.error({ reason: (error as Error).message }, "services box did not start"));
       }
     }
+    const backupScheduler = startBackupScheduler(app);
+    cleanups.push(async () => backupScheduler.stop());
     // Ready only now: /healthz says "starting" until every start step is done.
     state.app = app;
   } catch (error) {

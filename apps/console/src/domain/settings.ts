@@ -14,6 +14,15 @@ export interface SettingValues {
     | { kind: "git-ssh" };
   wizard: { completed: WizardStep[]; started: boolean };
   sessionKey: { keyEncrypted: string };
+  /** Scheduled backups (domain/backup-schedule.ts): the passphrase is sealed with the keyring. */
+  backupSchedule: {
+    enabled: boolean;
+    cron: string;
+    directory: string;
+    keep: number;
+    passphraseEncrypted: string;
+    includeObjects: boolean;
+  };
 }
 
 export const WIZARD_STEPS = ["hostname", "tls", "license", "sourceControl", "preflight"] as const;

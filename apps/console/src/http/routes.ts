@@ -5,6 +5,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { AppContext } from "../app-context";
 import { auditCsv } from "../domain/audit-query";
 import { SESSION_COOKIE, type Session, sessionFromToken } from "../domain/auth";
+import { handleBackupTransfer } from "../domain/backup-transfer";
 import { appRouter } from "../trpc/router";
 import { clearSessionCookie, readCookie, setSessionCookie } from "./cookies";
 import { isSameOriginOrSafe } from "./same-origin";
@@ -54,6 +55,10 @@ export function consoleRoutes(state: RouteState): Handler {
     if (path === "/api/audit.csv") {
       if ((await sessionOf(app, req))?.kind !== "admin") return sendJson(res, 401, { message: "Sign in as the admin first." });
       return streamAuditCsv(app, url, res);
+    }
+    if (path.startsWith("/api/backups/")) {
+      if ((await sessionOf(app, req))?.kind !== "admin") return sendJson(res, 401, { message: "Sign in as the admin first." });
+      return handleBackupTransfer(app, req, res, url, (status, body) => sendJson(res, status, body));
     }
     if (path.startsWith("/api/")) return sendJson(res, 404, { message: "Not found" });
     if (!state.next) return sendJson(res, 503, { message: "The console UI is starting; try again in a moment." });

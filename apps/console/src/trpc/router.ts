@@ -1,6 +1,7 @@
 import { router } from "./init";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { backupsRouter } from "./routers/backups";
 import { dashboardRouter } from "./routers/dashboard";
 import { servicesRouter } from "./routers/services";
 import { wizardRouter } from "./routers/wizard";
@@ -11,6 +12,7 @@ export const appRouter = router({
   services: servicesRouter,
   audit: auditRouter,
   dashboard: dashboardRouter,
+  backups: backupsRouter,
 });
 
 export type AppRouter = typeof appRouter;

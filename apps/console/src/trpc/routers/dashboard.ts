@@ -1,5 +1,6 @@
 import { activeCertificate } from "@citadel/db";
 import { verifyLicense } from "@citadel/license";
+import { latestBackup } from "../../domain/backup-records";
 import { wizardState } from "../../domain/install";
 import { getSetting } from "../../domain/settings";
 import { daysUntilExpiry, needsRenewal } from "../../tls/renewal";
@@ -43,6 +44,7 @@ export const dashboardRouter = router({
           }
         : null,
       license,
+      backup: await latestBackup(ctx.app.db),
       // Filled in by the builder fleet: no builders exist yet.
       fleet: { builders: 0, slotsTotal: 0, slotsUsed: 0 },
     };
