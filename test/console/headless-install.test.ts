@@ -106,19 +106,20 @@ describe("headless install (CITADEL_BOOTSTRAP)", () => {
     assert.equal(summary.data?.license.customer, "Acme Corp");
 
     // The supervisor restarts a services box that dies.
-    const before = await client.query<{ services: { pid: number; restarts: number } }>("dashboard.summary");
+    type Services = { services: { pid: number; restarts: number; state: string } };
+    const before = await client.query<Services>("dashboard.summary");
     const servicesPid = before.data?.services.pid;
     assert.ok(servicesPid);
     process.kill(servicesPid, "SIGKILL");
     let after = before;
     for (let i = 0; i < 80; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      after = await client.query("dashboard.summary");
-      const status = (after.data as { services: { state: string; restarts: number } } | undefined)?.services;
+      after = await client.query<Services>("dashboard.summary");
+      const status = after.data?.services;
       if (status?.state === "running" && status.restarts === 1) break;
     }
     assert.deepEqual(
-      { state: (after.data as { services: { state: string } }).services.state, restarts: after.data?.services.restarts },
+      { state: after.data?.services.state, restarts: after.data?.services.restarts },
       { state: "running", restarts: 1 },
     );
     assert.notEqual(after.data?.services.pid, servicesPid);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
@@ -101,9 +101,19 @@ export class Keyring {
   }
 
   private keyFor(version: number): Buffer {
-    const entry = this.state.keys.find((k) => k.version === version);
+    let entry = this.state.keys.find((k) => k.version === version);
+    if (!entry) {
+      // `citadel keys rotate` may have added versions since this process loaded the file.
+      this.reload();
+      entry = this.state.keys.find((k) => k.version === version);
+    }
     if (!entry) throw new KeyringError(`key version ${version} is not in the keyring`);
     return Buffer.from(entry.key, "base64");
+  }
+
+  private reload(): void {
+    const parsed = keyringFileSchema.safeParse(JSON.parse(readFileSync(this.file, "utf8")));
+    if (parsed.success && parsed.data.keys.some((k) => k.version === parsed.data.current)) this.state = parsed.data;
   }
 
   private async save(): Promise<void> {

@@ -35,3 +35,12 @@ test("a tampered ciphertext, a missing key version and a missing keyring are cle
   );
   await assert.rejects(Keyring.load(dir), /is damaged/);
 });
+
+test("a keyring loaded before a rotation (by another process) still decrypts the new version", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "keyring-"));
+  const running = await Keyring.loadOrCreate(dir);
+  const rotator = await Keyring.load(dir);
+  await rotator.rotate();
+  const sealed = rotator.encrypt("after rotation");
+  assert.equal(running.decrypt(sealed), "after rotation");
+});

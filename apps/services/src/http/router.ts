@@ -29,7 +29,7 @@ export function createRouter(routes: Route[], logger: Logger) {
         if (!match) continue;
         pathMatched = true;
         if (route.method !== req.method) continue;
-        const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+        const params = decodeParams(match.groups ?? {});
         await route.handle({ req, res, url, params });
         return;
       }
@@ -45,4 +45,12 @@ export function createRouter(routes: Route[], logger: Logger) {
       sendJson(res, 500, { message: "Internal error." });
     }
   };
+}
+
+function decodeParams(groups: Record<string, string | undefined>): Record<string, string> {
+  try {
+    return Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v ?? "")]));
+  } catch {
+    throw new HttpError(400, "Malformed URL encoding.");
+  }
 }

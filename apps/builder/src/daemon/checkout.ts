@@ -1,0 +1,66 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { promisify } from "node:util";
+import type { JobSpec } from "@citadel/protocol";
+
+const run = promisify(execFile);
+
+export class CheckoutError extends Error {
+  override name = "CheckoutError";
+}
+
+/**
+ * Fetches the job's exact commit over SSH on the builder host, with the project's deploy key and
+ * the pinned host key, and returns the tree (with its .git) as a tar stream for the container.
+ * The deploy key never enters the job container. Call cleanup() when the stream is consumed.
+ */
+export async function fetchCheckout(job: JobSpec): Promise<{ tar: Readable; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "citadel-checkout-"));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    const keyFile = join(dir, "deploy-key");
+    const knownHosts = join(dir, "known_hosts");
+    await writeFile(
+      keyFile,
+      job.checkout.deployPrivateKey.endsWith("\n") ? job.checkout.deployPrivateKey : `${job.checkout.deployPrivateKey}\n`,
+      {
+        mode: 0o600,
+      },
+    );
+    await writeFile(knownHosts, job.checkout.sshHostKey ? `${job.checkout.sshHostKey.trim()}\n` : "", { mode: 0o600 });
+    const ssh = [
+      "ssh",
+      "-i",
+      keyFile,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      // Pinned when the services box saw the host first; otherwise the first key is accepted.
+      `StrictHostKeyChecking=${job.checkout.sshHostKey ? "yes" : "accept-new"}`,
+      "-o",
+      "BatchMode=yes",
+    ].join(" ");
+    const tree = join(dir, "tree");
+    const env = { ...process.env, GIT_SSH_COMMAND: ssh, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
+    const git = (...args: string[]) => run("git", args, { cwd: tree, env, maxBuffer: 16 * 1024 * 1024 });
+    await run("git", ["init", "-q", tree], { env });
+    await git("remote", "add", "origin", job.git.url);
+    const target = job.git.revision ?? (job.git.tag ? `refs/tags/${job.git.tag}` : `refs/heads/${job.git.branch ?? "main"}`);
+    await git("fetch", "-q", "--depth", "1", "origin", target);
+    await git("checkout", "-q", "--detach", "FETCH_HEAD");
+    if (job.git.branch) await git("checkout", "-q", "-B", job.git.branch);
+    const tar = spawn("tar", ["-C", tree, "-cf", "-", "."], { stdio: ["ignore", "pipe", "inherit"] });
+    return { tar: tar.stdout, cleanup };
+  } catch (error) {
+    await cleanup();
+    const stderr = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-2).join(" ") ?? (error as Error).message;
+    throw new CheckoutError(
+      `checkout of ${job.git.url} at ${job.git.revision ?? job.git.branch ?? job.git.tag} failed: ${stderr}`,
+    );
+  }
+}

@@ -1,0 +1,150 @@
+import type { PlannedStep } from "@citadel/pipeline";
+import type { FinishStatus, JobSpec } from "@citadel/protocol";
+import type { Logger } from "pino";
+import type { ServicesApi } from "../client/services-api";
+import { InfrastructureError } from "../errors";
+import type { JobRuntime, JobSandbox } from "../runtime/types";
+import { fetchCheckout } from "./checkout";
+import { LogShipper } from "./log-shipper";
+import { durationMs, limitsFor } from "./resources";
+
+export interface JobRunnerOptions {
+  api: ServicesApi;
+  runtime: JobRuntime;
+  jobNetwork: "job" | "none";
+  slot: { cpus: number; memoryBytes: number };
+  /** CircleCI's job time limit. */
+  jobTimeoutMs: number;
+  logger: Logger;
+}
+
+type StepOutcome = "success" | "failed" | "canceled" | "timedout" | "skipped";
+
+const UNSUPPORTED_YET: Partial<Record<PlannedStep["type"], string>> = {
+  save_cache: "caches",
+  restore_cache: "caches",
+  store_artifacts: "artifacts",
+  store_test_results: "test results",
+  persist_to_workspace: "workspaces",
+  attach_workspace: "workspaces",
+  add_ssh_keys: "additional SSH keys",
+};
+
+/**
+ * Runs one claimed job: a fresh sandbox, its steps in order with CircleCI's `when` rules, masked
+ * logs shipped as they happen, step events, and a finish — and the sandbox removed whatever happened.
+ */
+export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunnerOptions): Promise<FinishStatus> {
+  const log = options.logger.child({ jobId: job.jobId, job: job.name });
+  const shipper = new LogShipper(options.api, job, log);
+  let sandbox: JobSandbox | null = null;
+  let status: FinishStatus = "success";
+  let reason: string | null = null;
+  const deadline = AbortSignal.timeout(options.jobTimeoutMs);
+  const stop = AbortSignal.any([signal, deadline]);
+  try {
+    const executor = job.job.executor;
+    if (executor?.type !== "docker") {
+      throw new InfrastructureError(
+        `this builder runs Docker jobs only; ${job.name} asks for a ${executor?.type ?? "missing"} executor`,
+      );
+    }
+    const [primary, ...secondaries] = executor.images;
+    if (!primary) throw new InfrastructureError(`${job.name} names no image`);
+    sandbox = await options.runtime.prepare({
+      jobId: job.jobId,
+      primary: { image: primary.image, environment: primary.environment, ...(primary.user ? { user: primary.user } : {}) },
+      secondaries: secondaries.map((image) => ({
+        image: image.image,
+        environment: image.environment,
+        ...(image.name ? { name: image.name } : {}),
+        ...(image.entrypoint ? { entrypoint: image.entrypoint } : {}),
+        ...(image.command ? { command: image.command } : {}),
+        ...(image.user ? { user: image.user } : {}),
+      })),
+      resources: limitsFor(executor.resourceClass, options.slot),
+      network: options.jobNetwork,
+      labels: { "citadel.project": job.projectSlug.replaceAll("/", "_") },
+    });
+    const baseEnv = { ...job.circle, ...executor.environment, ...job.environment };
+    const shell = executor.shell.split(/\s+/).filter(Boolean);
+    let failed = false;
+    for (const [index, step] of job.job.steps.entries()) {
+      const when = "when" in step ? step.when : "on_success";
+      if ((when === "on_success" && failed) || (when === "on_fail" && !failed)) {
+        await options.api.stepEvent(job, { event: "finish", index, name: step.name, status: "skipped", exitCode: null });
+        continue;
+      }
+      await options.api.stepEvent(job, { event: "start", index, name: step.name });
+      const out = shipper.stream(index);
+      let outcome: StepOutcome;
+      let exitCode: number | null = null;
+      if (step.type === "run") {
+        const result = await sandbox.exec(step.command, {
+          env: { ...baseEnv, ...step.environment },
+          workingDirectory: step.workingDirectory ?? executor.workingDirectory,
+          shell: step.shell ? step.shell.split(/\s+/).filter(Boolean) : shell,
+          onOutput: (_stream, chunk) => out.write(chunk),
+          signal: stop,
+          noOutputTimeoutMs: durationMs(step.noOutputTimeout) ?? 600_000,
+        });
+        exitCode = result.exitCode;
+        outcome = result.canceled
+          ? deadline.aborted
+            ? "timedout"
+            : "canceled"
+          : result.timedOut
+            ? "timedout"
+            : result.exitCode === 0
+              ? "success"
+              : "failed";
+        if (result.timedOut) out.write(`\nToo long with no output (exceeded ${step.noOutputTimeout}): the step was stopped.\n`);
+      } else if (step.type === "checkout") {
+        const checkout = await fetchCheckout(job);
+        try {
+          await sandbox.copyIn(checkout.tar, step.path ?? executor.workingDirectory);
+        } finally {
+          await checkout.cleanup();
+        }
+        out.write(
+          `Checked out ${job.git.revision ?? job.git.branch ?? job.git.tag} into ${step.path ?? executor.workingDirectory}\n`,
+        );
+        outcome = "success";
+      } else if (step.type === "setup_remote_docker") {
+        out.write("setup_remote_docker is not available: Citadel jobs get no Docker engine (no Docker socket in jobs).\n");
+        outcome = "failed";
+      } else {
+        out.write(
+          `${step.name}: ${UNSUPPORTED_YET[step.type] ?? step.type} are not supported by this builder version yet; step skipped.\n`,
+        );
+        outcome = "skipped";
+      }
+      out.end();
+      await options.api.stepEvent(job, { event: "finish", index, name: step.name, status: outcome, exitCode });
+      if (outcome === "canceled" || outcome === "timedout") {
+        status = outcome;
+        reason = outcome === "timedout" && deadline.aborted ? "the job ran past its time limit" : null;
+        break;
+      }
+      if (outcome === "failed") failed = true;
+    }
+    if (status === "success" && failed) status = "failed";
+  } catch (error) {
+    status = "infrastructure_fail";
+    reason = error instanceof Error ? error.message : String(error);
+    shipper.note(null, `Infrastructure error: ${reason}`);
+    log.error({ reason }, "job failed on the builder");
+  } finally {
+    await sandbox
+      ?.destroy()
+      .catch((error: unknown) => log.error({ err: error }, "could not remove the job's containers; the reaper will"));
+  }
+  const chunkCount = await shipper.close();
+  let missing = await options.api.finish(job, { status, reason, logChunkCount: chunkCount });
+  for (let attempt = 0; missing.length > 0 && attempt < 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    missing = await options.api.finish(job, { status, reason, logChunkCount: chunkCount });
+  }
+  log.info({ status }, "job finished");
+  return status;
+}
