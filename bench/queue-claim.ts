@@ -7,7 +7,7 @@ import { startServicesHarness } from "../apps/services/test/support/services-har
 import { BuilderProtocolClient } from "../test/support/builder-protocol-client";
 
 const CLIENTS = 8;
-const PIPELINES = 20;
+const PIPELINES = Number(process.env.QUEUE_BENCH_PIPELINES ?? 20);
 const JOBS_PER_PIPELINE = 100;
 const TOTAL = PIPELINES * JOBS_PER_PIPELINE;
 

@@ -301,6 +301,22 @@ describe("builder protocol", () => {
       ["POST", "/api/builder/v1/nothing-here", {}, {}, 404, /Not found/],
       ["GET", "/api/builder/v1/claim", undefined, {}, 405, /Method not allowed/],
       ["GET", "/api/v2/project/git/acme/app/job/1/output", undefined, {}, 401, /You must log in first/],
+      [
+        "GET",
+        "/api/v2/project/git/acme/app/job/999/output",
+        undefined,
+        { "Circle-Token": services.apiToken },
+        404,
+        /Job not found/,
+      ],
+      [
+        "GET",
+        "/api/v2/project/git/acme/nope/job/1/output",
+        undefined,
+        { "Circle-Token": services.apiToken },
+        404,
+        /Project not found/,
+      ],
     ];
     for (const [method, path, body, headers, status, message] of cases) {
       const answer = await builder.raw(method, path, body, headers);

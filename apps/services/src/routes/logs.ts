@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
-import { jobs, projects } from "@citadel/db/schema";
+import { jobs } from "@citadel/db/schema";
 import { and, eq } from "drizzle-orm";
 import type { ServicesContext } from "../app-context";
 import { isTerminal } from "../domain/job-status";
 import { JOB_LOG_CHANNEL, readLogChunks } from "../domain/logs";
-import { requireUser } from "../http/api-auth";
-import { HttpError } from "../http/errors";
+import { notFound } from "../http/errors";
 import type { Route } from "../http/router";
+import { apiRoute, projectBySlug, SLUG } from "./api-v2-common";
 
 /** Fallback re-read of a followed log when no NOTIFY arrives; also keeps proxies from closing an idle stream. */
 const FOLLOW_POLL_MS = 5_000;
@@ -18,27 +18,22 @@ const FOLLOW_POLL_MS = 5_000;
  */
 export function logRoutes(ctx: ServicesContext): Route[] {
   return [
-    {
-      method: "GET",
-      path: /^\/api\/v2\/project\/(?<slug>[^/]+\/[^/]+\/[^/]+)\/job\/(?<number>[0-9]{1,9})\/output$/,
-      handle: async ({ req, res, url, params }) => {
-        await requireUser(ctx, req);
-        const [row] = await ctx.db
-          .select({ id: jobs.id })
-          .from(jobs)
-          .innerJoin(projects, eq(projects.id, jobs.projectId))
-          .where(and(eq(projects.slug, params.slug ?? ""), eq(jobs.number, Number(params.number))));
-        if (!row) throw new HttpError(404, "Job not found");
-        if (url.searchParams.get("follow") === "1" || url.searchParams.get("follow") === "true") {
-          const lastEventId = Number(req.headers["last-event-id"]);
-          await followLog(ctx, res, row.id, Number.isInteger(lastEventId) ? lastEventId + 1 : 0);
-          return;
-        }
-        const chunks = await readLogChunks(ctx.db, row.id);
-        res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
-        res.end(chunks.map((chunk) => chunk.data).join(""));
-      },
-    },
+    apiRoute(ctx, "GET", `/project/${SLUG}/job/(?<number>[0-9]{1,9})/output`, async ({ req, res, url, params }) => {
+      const project = await projectBySlug(ctx, params.slug);
+      const [job] = await ctx.db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(eq(jobs.projectId, project.id), eq(jobs.number, Number(params.number))));
+      if (!job) throw notFound("Job not found");
+      if (url.searchParams.get("follow") === "1" || url.searchParams.get("follow") === "true") {
+        const lastEventId = Number(req.headers["last-event-id"]);
+        await followLog(ctx, res, job.id, Number.isInteger(lastEventId) ? lastEventId + 1 : 0);
+        return;
+      }
+      const chunks = await readLogChunks(ctx.db, job.id);
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(chunks.map((chunk) => chunk.data).join(""));
+    }),
   ];
 }
 
