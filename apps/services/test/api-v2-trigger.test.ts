@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { settings } from "@citadel/db/schema";
+import { createGitProject } from "@citadel/projects";
 import { type GitRepo, type GitSshServer, startGitSshServer } from "../../../test/support/git-ssh-server";
-import { createGitProject } from "../src/domain/projects";
 import { startTestServices, type TestServices } from "./api-v2-support";
 
 const CONFIG = `version: 2.1

@@ -3,13 +3,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { jobs, pipelines, projects, workflows } from "@citadel/db/schema";
+import { createGitProject, type NewProject, postReceiveHookScript } from "@citadel/projects";
 import { eq, inArray } from "drizzle-orm";
 import { type GitRepo, type GitSshServer, startGitSshServer } from "../../../test/support/git-ssh-server";
 import { syncMirror } from "../src/domain/mirror";
 import { HostKeyChangedError, MirrorAuthError } from "../src/domain/mirror-errors";
 import { createPipeline } from "../src/domain/pipelines";
-import { createGitProject, type NewProject } from "../src/domain/projects";
-import { postReceiveHookScript } from "../src/domain/projects-hook-script";
 import { signBody } from "../src/domain/webhooks";
 import { type HookServices, startHookServices } from "./hooks-support";
 

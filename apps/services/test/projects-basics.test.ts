@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { generateDeployKey } from "../src/domain/projects-keys";
-import { InvalidGitUrlError, InvalidSlugError, parseProjectSlug, parseSshGitUrl } from "../src/domain/projects-slug";
+import { generateDeployKey, InvalidGitUrlError, InvalidSlugError, parseProjectSlug, parseSshGitUrl } from "@citadel/projects";
 
 const run = promisify(execFile);
 

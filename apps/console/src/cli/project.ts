@@ -1,16 +1,15 @@
 import { parseArgs } from "node:util";
-// The project domain lives with the services box, which owns projects; the CLI reuses it rather than
-// keeping a second copy of key generation and slug rules (pure functions over @citadel/db and keyring).
 import {
   createGitProject,
   findProject,
   gitWebhookUrl,
   HostnameNotSetError,
+  InvalidGitUrlError,
+  InvalidSlugError,
   ProjectExistsError,
+  postReceiveHookScript,
   servicesBaseUrl,
-} from "../../../services/src/domain/projects";
-import { postReceiveHookScript } from "../../../services/src/domain/projects-hook-script";
-import { InvalidGitUrlError, InvalidSlugError } from "../../../services/src/domain/projects-slug";
+} from "@citadel/projects";
 import { parseConsoleEnv } from "../env";
 import { openCliDatabase } from "./database";
 import { CliError } from "./io";

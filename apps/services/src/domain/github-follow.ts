@@ -1,12 +1,18 @@
 import type { DbOrTx } from "@citadel/db";
 import { type Project, projects, settings } from "@citadel/db/schema";
 import type { Keyring } from "@citadel/keyring";
+import {
+  generateDeployKey,
+  generateWebhookSecret,
+  githubWebhookUrl,
+  InvalidSlugError,
+  ProjectExistsError,
+  parseProjectSlug,
+  servicesBaseUrl,
+} from "@citadel/projects";
 import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import { GITHUB_API_URL, GitHubClient } from "./github-api";
-import { githubWebhookUrl, ProjectExistsError, servicesBaseUrl } from "./projects";
-import { generateDeployKey, generateWebhookSecret } from "./projects-keys";
-import { InvalidSlugError, parseProjectSlug } from "./projects-slug";
 
 export class GitHubNotConfiguredError extends Error {
   override name = "GitHubNotConfiguredError";

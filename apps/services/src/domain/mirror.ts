@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { DbOrTx } from "@citadel/db";
 import type { Project } from "@citadel/db/schema";
 import type { Keyring } from "@citadel/keyring";
+import { pinnedHostKey, recordHostKey } from "@citadel/projects";
 import type { Logger } from "pino";
 import {
   GitCommandError,
@@ -15,7 +16,6 @@ import {
   NoSuchRevisionError,
 } from "./mirror-errors";
 import { hostKeyFingerprints, openSshSession } from "./mirror-ssh";
-import { pinnedHostKey, recordHostKey } from "./projects";
 
 export interface MirrorDeps {
   db: DbOrTx;

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { type Project, pipelines, webhookDeliveries } from "@citadel/db/schema";
+import { findProject } from "@citadel/projects";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ServicesContext } from "../app-context";
 import { MirrorError, NoSuchRevisionError } from "../domain/mirror-errors";
 import { type CreatedPipeline, createPipeline } from "../domain/pipelines";
-import { findProject } from "../domain/projects";
 import { isDeletion, parsePushedRef, verifySignature } from "../domain/webhooks";
 import { readBody, sendJson } from "../http/body";
 import { HttpError } from "../http/errors";

@@ -2,8 +2,8 @@ import type { DbOrTx } from "@citadel/db";
 import { type Project, projects, settings } from "@citadel/db/schema";
 import type { Keyring } from "@citadel/keyring";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { generateDeployKey, generateWebhookSecret } from "./projects-keys";
-import { InvalidSlugError, parseProjectSlug, parseSshGitUrl } from "./projects-slug";
+import { generateDeployKey, generateWebhookSecret } from "./keys";
+import { InvalidSlugError, parseProjectSlug, parseSshGitUrl } from "./slug";
 
 export class ProjectExistsError extends Error {
   override name = "ProjectExistsError";
