@@ -61,6 +61,45 @@ function servedFingerprint(port: number, ca: string): Promise<string> {
   });
 }
 
+interface Activity {
+  finishedAt: string | null;
+  error: string | null;
+  bytes: number;
+  tablesDone: number;
+  tablesTotal: number;
+}
+
+async function waitForActivity(client: ConsoleClient): Promise<Activity> {
+  for (let i = 0; i < 240; i++) {
+    const status = await client.query<{ activity: Activity | null }>("backups.status");
+    const activity = status.data?.activity;
+    if (activity?.finishedAt) return activity;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the backup activity did not finish");
+}
+
+function raw(
+  port: number,
+  ca: string,
+  cookie: string,
+  method: string,
+  path: string,
+  body?: Buffer,
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Origin: `https://localhost:${port}` };
+    if (cookie) headers.Cookie = cookie;
+    const req = request({ host: "localhost", port, path, method, ca, agent: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 describe("restore drill", () => {
   test("create → wipe the data dir → restore onto a fresh install: tables equal, secrets decrypt, admin signs in, same certificate", async () => {
     const outside = await mkdtemp(join(tmpdir(), "citadel-drill-"));
@@ -140,6 +179,45 @@ describe("restore drill", () => {
     const client = new ConsoleClient(port, [cert.certificate_pem]);
     const login = await client.mutate("auth.login", { password: adminPassword });
     assert.equal(login.status, 200, JSON.stringify(login.error));
+    const cookie = (login.setCookie[0] ?? "").split(";")[0] ?? "";
+
+    // From the console: back up with progress, download, upload, restore (wrong passphrase first: nothing changes).
+    const started = await client.mutate<{ id: string }>("backups.create", {
+      passphrase: "console passphrase 123",
+      includeObjects: true,
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.error));
+    const finished = await waitForActivity(client);
+    assert.equal(finished.error, null);
+    assert.ok(finished.bytes > 0 && finished.tablesDone === finished.tablesTotal);
+    const download = await raw(port, cert.certificate_pem, cookie, "GET", `/api/backups/download?id=${started.data?.id}`);
+    assert.equal(download.status, 200);
+    const anonymous = await raw(port, cert.certificate_pem, "", "GET", `/api/backups/download?id=${started.data?.id}`);
+    assert.equal(anonymous.status, 401);
+    const upload = await raw(port, cert.certificate_pem, cookie, "POST", "/api/backups/upload", download.body);
+    assert.equal(upload.status, 200, upload.body.toString());
+    const { upload: name } = JSON.parse(upload.body.toString()) as { upload: string };
+    await client.mutate("backups.restore", { upload: name, passphrase: "not the passphrase" });
+    assert.match((await waitForActivity(client)).error ?? "", /wrong passphrase or key/);
+    await client.mutate("backups.restore", { upload: name, passphrase: "console passphrase 123" });
+    const restoredByConsole = await waitForActivity(client);
+    assert.equal(restoredByConsole.error, null);
+    let services = "";
+    for (let i = 0; i < 80 && services !== "running"; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      services = (await client.query<{ services: { state: string } }>("dashboard.summary")).data?.services.state ?? "";
+    }
+    assert.equal(services, "running", second.output().slice(-3000));
+    // The audit log is the archive's (made before this backup.create) plus the restore itself.
+    const audits = await again.sql<{ action: string }[]>`select action from audit_log where action like 'backup.%' order by id`;
+    assert.deepEqual(
+      audits.map((a) => a.action),
+      ["backup.restore", "backup.restore"],
+    );
+    const [own] = await again.sql<{ status: string }[]>`select status from backups where id = ${started.data?.id ?? ""}`;
+    assert.equal(own?.status, "succeeded", "the archive's own row, running in its snapshot, is marked succeeded");
+    const chain = await citadel(dataDir, ["audit", "verify"]);
+    assert.equal(chain.code, 0, chain.stderr);
     await stop(second);
   });
 });

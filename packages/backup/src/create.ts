@@ -31,6 +31,8 @@ export interface CreateBackupOptions {
   sealing: Sealing;
   includeObjects?: boolean;
   onProgress?(progress: BackupProgress): void;
+  /** The backups row recorded for this archive, if any. */
+  backupId?: string;
   /** Where the migrations live (tests simulate other versions). */
   migrationsDir?: string;
 }
@@ -61,6 +63,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
         migration: await latestMigrationTag(options.migrationsDir),
         createdAt: new Date().toISOString(),
         includesObjects,
+        ...(options.backupId ? { backupId: options.backupId } : {}),
         tables,
       };
       const entries: ManifestEntry[] = [];

@@ -23,6 +23,8 @@ export interface ArchiveHeader {
   migration: string;
   createdAt: string;
   includesObjects: boolean;
+  /** The appliance's backups row for this archive: restore marks it succeeded (the snapshot saw it running). */
+  backupId?: string;
   tables: TableInfo[];
 }
 

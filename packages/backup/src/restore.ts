@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -83,6 +83,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
         progress: (bytes, entry) => options.onProgress?.({ phase: "restoring", bytes, entry }),
       });
       const jobs = await requeueRunningJobs(tx);
+      if (header?.backupId) await markArchiveSucceeded(tx, header.backupId, header.createdAt, (await stat(options.file)).size);
       await failRunningBackups(tx);
       return { manifest, migrated, ...jobs };
     });
@@ -205,6 +206,11 @@ async function requeueRunningJobs(tx: TransactionSql): Promise<{ requeuedJobs: n
       lease_expires_at = null, stopped_at = now()
     where status = 'running'`;
   return { requeuedJobs: requeued.count, failedJobs: failed.count };
+}
+
+/** The archive being restored was still "running" in its own snapshot; it did finish. */
+async function markArchiveSucceeded(tx: TransactionSql, id: string, createdAt: string, size: number): Promise<void> {
+  await tx`update backups set status = 'succeeded', size_bytes = ${size}, finished_at = ${createdAt} where id = ${id} and status = 'running'`;
 }
 
 /** A backup that was being written when this one was taken never finished there. */

@@ -81,6 +81,7 @@ async function create(flags: Flags): Promise<number> {
         out,
         sealing,
         includeObjects: !flags.noObjects,
+        backupId: id,
       });
       await cli.database.db
         .update(backups)

@@ -79,6 +79,7 @@ export class BackupService {
           out: file,
           sealing: options.sealing,
           includeObjects: options.includeObjects,
+          backupId: id,
           onProgress: (p) =>
             Object.assign(activity, {
               phase: p.phase,
