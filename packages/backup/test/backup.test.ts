@@ -4,9 +4,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { MIGRATIONS_DIR } from "@citadel/db";
+import { MIGRATIONS_DIR, migrate } from "@citadel/db";
 import { Keyring } from "@citadel/keyring";
 import * as openpgp from "openpgp";
+import { pino } from "pino";
+import postgres from "postgres";
 import { type TestDatabase, testDatabase } from "../../../test/support/database";
 import { BackupError, createBackup, listTables, restoreBackup, verifyBackup } from "../src/index";
 import { seedAppliance, tableChecksums } from "./seed";
@@ -180,6 +182,55 @@ describe("backup archive", () => {
     } finally {
       execFileSync("umount", [small]);
       await rm(small, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a backup from an older Citadel", () => {
+  test("is restored at its own migration, then migrated forward, in the same transaction", async () => {
+    const oldDir = join(work, "old-migrations");
+    await cp(MIGRATIONS_DIR, oldDir, { recursive: true });
+    const journalFile = join(oldDir, "meta", "_journal.json");
+    const journal = JSON.parse(await readFile(journalFile, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag !== "0002_services");
+    await writeFile(journalFile, JSON.stringify(journal));
+    await source.database.sql`create database older_citadel`;
+    const o = source.database.sql.options;
+    const older = postgres({
+      host: o.host[0],
+      port: o.port[0],
+      user: o.user,
+      pass: String(o.pass ?? ""),
+      database: "older_citadel",
+      onnotice: () => {},
+    });
+    try {
+      await migrate(older, pino({ level: "silent" }), oldDir);
+      await older`insert into settings (key, value) values ('hostname', '{"hostname": "old.example"}'::jsonb)`;
+      const file = join(work, "older.citadel-backup");
+      await createBackup({
+        sql: older,
+        dataDir: source.dataDir,
+        out: file,
+        sealing: { passphrase },
+        includeObjects: false,
+        migrationsDir: oldDir,
+      });
+      const result = await restoreBackup({ sql: target.database.sql, dataDir: target.dataDir, file, unsealing: { passphrase } });
+      assert.deepEqual(result.migrated, ["0002_services"]);
+      const [row] = await target.database.sql<
+        { value: { hostname: string } }[]
+      >`select value from settings where key = 'hostname'`;
+      assert.equal(row?.value.hostname, "old.example");
+      const [jobs] = await target.database.sql<{ n: number }[]>`select count(*)::int as n from jobs`;
+      assert.equal(jobs?.n, 0, "the tables the newer migration adds exist, empty");
+      assert.deepEqual(
+        await migrate(target.database.sql, pino({ level: "silent" })),
+        [],
+        "the migration record matches this code",
+      );
+    } finally {
+      await older.end();
     }
   });
 });
