@@ -57,7 +57,6 @@ export class BackupService {
   }): Promise<{ id: string; done: Promise<BackupActivity> }> {
     this.refuseWhenBusy();
     const directory = resolve(options.directory ?? this.backupsDir);
-    await mkdir(directory, { recursive: true, mode: 0o700 });
     const file = join(
       directory,
       `citadel-${new Date()
@@ -73,6 +72,8 @@ export class BackupService {
     const activity = this.begin(id, "create", file);
     const done = (async () => {
       try {
+        // Inside the try: an unusable directory is a failed backup on record, like any other failure.
+        await mkdir(directory, { recursive: true, mode: 0o700 });
         const created = await createBackup({
           sql: this.app.database.sql,
           dataDir: this.app.env.CITADEL_DATA_DIR,
