@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { Agent, request } from "node:https";
 import { join } from "node:path";
@@ -10,28 +10,15 @@ import { certificates, settings } from "@citadel/db/schema";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
 import { createSelfSignedCertificate } from "../../apps/console/src/tls/self-signed";
-import { freePort, httpsGet, startAppliance, tempDataDir, waitForOutput } from "../support/appliance";
+import { httpsGet, startAppliance } from "../support/appliance";
 import { ConsoleClient } from "../support/console-client";
-import { testLicense } from "../support/license";
+import { ADMIN_PASSWORD, prepareAppliance, startInstalledAppliance, writeBootstrap } from "../support/installed-appliance";
 
 const logger = pino({ level: "silent" });
 const cleanup: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const step of cleanup.reverse()) await step();
 });
-
-async function setup() {
-  const dataDir = await tempDataDir();
-  cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-  const license = await testLicense(dataDir);
-  const ports = { console: await freePort(), https: await freePort(), http: await freePort() };
-  const env = {
-    CITADEL_LICENSE_PUBKEYS: license.jwksFile,
-    CITADEL_HTTPS_PORT: String(ports.https),
-    CITADEL_HTTP_PORT: String(ports.http),
-  };
-  return { dataDir, license, ports, env };
-}
 
 function peerFingerprint(port: number, ca: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,21 +34,9 @@ function peerFingerprint(port: number, ca: string[]): Promise<string> {
 
 describe("headless install (CITADEL_BOOTSTRAP)", () => {
   test("installs, starts the services box, serves the configured certificate, and rotates it live", async () => {
-    const { dataDir, license, ports, env } = await setup();
-    const bootstrapFile = join(dataDir, "bootstrap.json");
-    await writeFile(
-      bootstrapFile,
-      JSON.stringify({
-        hostname: "localhost",
-        adminPassword: "a long admin password",
-        tls: { mode: "self-signed" },
-        licenseFile: license.licenseFile,
-        sourceControl: { kind: "git-ssh" },
-      }),
-    );
-    const app = startAppliance(dataDir, ports.console, { ...env, CITADEL_BOOTSTRAP: bootstrapFile });
-    cleanup.push(async () => app.child.exitCode === null && process.kill(-(app.child.pid ?? 0), "SIGKILL"));
-    await waitForOutput(app, /"msg":"console ready"/);
+    const installed = await startInstalledAppliance();
+    cleanup.push(() => installed.destroy());
+    const { app, dataDir, ports } = installed;
 
     const db = await openDatabase({ logger, dataDir, embedded: "attach" });
     cleanup.push(() => db.close());
@@ -97,7 +72,7 @@ describe("headless install (CITADEL_BOOTSTRAP)", () => {
     // The console now serves the same certificate, and the admin can sign in.
     assert.equal(await peerFingerprint(ports.console, ca), active.fingerprintSha256);
     const client = new ConsoleClient(ports.console, ca);
-    const login = await client.mutate("auth.login", { password: "a long admin password" });
+    const login = await client.mutate("auth.login", { password: ADMIN_PASSWORD });
     assert.equal(login.status, 200, JSON.stringify(login.error));
     const cookie = login.setCookie.join(";");
     for (const flag of ["HttpOnly", "Secure", "SameSite=Strict"]) assert.match(cookie, new RegExp(flag));
@@ -179,22 +154,16 @@ describe("headless install (CITADEL_BOOTSTRAP)", () => {
   });
 
   test("a certificate that does not match its key is refused with the wizard's message, and nothing is stored", async () => {
-    const { dataDir, license, ports, env } = await setup();
+    const prepared = await prepareAppliance();
+    cleanup.push(() => prepared.remove());
+    const { dataDir, ports, env } = prepared;
     const a = createSelfSignedCertificate(["localhost"]);
     const b = createSelfSignedCertificate(["localhost"]);
     await writeFile(join(dataDir, "cert.pem"), a.certPem);
     await writeFile(join(dataDir, "key.pem"), b.keyPem);
-    const bootstrapFile = join(dataDir, "bootstrap.json");
-    await writeFile(
-      bootstrapFile,
-      JSON.stringify({
-        hostname: "localhost",
-        adminPassword: "a long admin password",
-        tls: { mode: "key-cert", certFile: join(dataDir, "cert.pem"), keyFile: join(dataDir, "key.pem") },
-        licenseFile: license.licenseFile,
-        sourceControl: { kind: "git-ssh" },
-      }),
-    );
+    const bootstrapFile = await writeBootstrap(prepared, {
+      tls: { mode: "key-cert", certFile: join(dataDir, "cert.pem"), keyFile: join(dataDir, "key.pem") },
+    });
     const app = startAppliance(dataDir, ports.console, { ...env, CITADEL_BOOTSTRAP: bootstrapFile });
     assert.equal(await app.exited, 1);
     assert.match(app.output(), /private key does not match the certificate/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -11,10 +11,10 @@ import { postReceiveHookScript } from "@citadel/projects";
 import type { JobSpec } from "@citadel/protocol";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
-import { freePort, httpsGet, REPO_ROOT, startAppliance, tempDataDir, waitForOutput } from "../support/appliance";
+import { httpsGet, REPO_ROOT } from "../support/appliance";
 import { BuilderProtocolClient } from "../support/builder-protocol-client";
 import { startGitSshServer } from "../support/git-ssh-server";
-import { testLicense } from "../support/license";
+import { startInstalledAppliance } from "../support/installed-appliance";
 
 const run = promisify(execFile);
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -52,30 +52,9 @@ async function runAsBuilder(builder: BuilderProtocolClient, expectName: string):
 test("pipelines from a signed git webhook and from API v2 flow through the queue to a builder and back with their logs", async () => {
   const git = await startGitSshServer();
   cleanup.push(() => git.stop());
-  const dataDir = await tempDataDir();
-  cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-  const license = await testLicense(dataDir, { maxBuilders: 2 });
-  const ports = { console: await freePort(), https: await freePort(), http: await freePort() };
-  const env = {
-    CITADEL_DATA_DIR: dataDir,
-    CITADEL_LICENSE_PUBKEYS: license.jwksFile,
-    CITADEL_HTTPS_PORT: String(ports.https),
-    CITADEL_HTTP_PORT: String(ports.http),
-  };
-  const bootstrapFile = join(dataDir, "bootstrap.json");
-  await writeFile(
-    bootstrapFile,
-    JSON.stringify({
-      hostname: "localhost",
-      adminPassword: "a long admin password",
-      tls: { mode: "self-signed" },
-      licenseFile: license.licenseFile,
-      sourceControl: { kind: "git-ssh" },
-    }),
-  );
-  const app = startAppliance(dataDir, ports.console, { ...env, CITADEL_BOOTSTRAP: bootstrapFile });
-  cleanup.push(async () => app.child.exitCode === null && process.kill(-(app.child.pid ?? 0), "SIGKILL"));
-  await waitForOutput(app, /"msg":"console ready"/);
+  const installed = await startInstalledAppliance({ maxBuilders: 2 });
+  cleanup.push(() => installed.destroy());
+  const { app, dataDir, ports, env } = installed;
 
   const citadel = async (...args: string[]) =>
     (await run(process.execPath, ["apps/console/bin/citadel.mjs", ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } }))
