@@ -7,6 +7,12 @@ export interface ArchiveRecord {
 }
 
 const TYPES = new Set(["H", "E", "D", "Z", "M"]);
+/** The manifest lists every object file, so it may be large; data records are small by construction. */
+const MAX_MANIFEST = 512 * 1024 * 1024;
+
+function limitFor(type: string): number {
+  return type === "M" || type === "H" ? MAX_MANIFEST : MAX_RECORD * 2;
+}
 
 /** Splits the decrypted, decompressed byte stream into records, holding at most one record in memory. */
 export async function* readRecords(source: AsyncIterable<Buffer>): AsyncGenerator<ArchiveRecord> {
@@ -37,7 +43,7 @@ export async function* readRecords(source: AsyncIterable<Buffer>): AsyncGenerato
       const head = peek(5);
       const type = head.toString("latin1", 0, 1);
       const length = head.readUInt32BE(1);
-      if (!TYPES.has(type) || length > MAX_RECORD * 2) throw new BackupError("the backup is damaged (bad record framing)");
+      if (!TYPES.has(type) || length > limitFor(type)) throw new BackupError("the backup is damaged (bad record framing)");
       if (buffered < 5 + length) break;
       const whole = take(5 + length);
       yield { type: type as RecordType, payload: Buffer.from(whole.subarray(5)) };

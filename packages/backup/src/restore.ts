@@ -66,7 +66,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       const { manifest } = await readArchive(read, {
         header: async (h) => {
           header = h;
-          await prepareSchema(tx, h.migration, migrations);
+          await databaseStep("emptying the database", () => prepareSchema(tx, h.migration, migrations));
         },
         entry: async (start) => {
           if (start.kind === "table") {
@@ -77,8 +77,8 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
           return fileSink(staging, start);
         },
         complete: async () => {
-          await resetSequences(tx);
-          migrated = await migrateForward(tx, migrations);
+          await databaseStep("resetting sequences", () => resetSequences(tx));
+          migrated = await databaseStep("migrating the restored data", () => migrateForward(tx, migrations));
         },
         progress: (bytes, entry) => options.onProgress?.({ phase: "restoring", bytes, entry }),
       });
@@ -161,7 +161,7 @@ async function fileSink(staging: string, start: EntryStart): Promise<EntrySink> 
 }
 
 function writableSink(stream: Writable, what: string): EntrySink {
-  const failed = (error: unknown) => new BackupError(`restoring ${what} failed: ${describe(error)}`);
+  const failed = (error: unknown) => new BackupError(`the restore failed and changed nothing: restoring ${what}: ${describe(error)}`);
   return {
     write: async (chunk) => {
       try {
@@ -228,6 +228,15 @@ async function swapInto(dataDir: string, staging: string, name: string, beforeSw
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   });
   await rename(incoming, current);
+}
+
+/** Database failures inside the read loop keep their own words (not taken for a damaged archive). */
+async function databaseStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new BackupError(`the restore failed and changed nothing: ${what}: ${describe(error)}`);
+  }
 }
 
 function restoreError(error: unknown): BackupError {
