@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     void daemon.drain(0);
   });
   await daemon.whenStopped;
-  control.close();
+  // Waits for connected circle-shutdown clients to get their last line before exiting.
+  await new Promise((resolve) => control.close(resolve));
   process.exit(0);
 }
 

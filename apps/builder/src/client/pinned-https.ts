@@ -39,7 +39,8 @@ export class PinnedHttpsClient {
     const proxy = getProxyForUrl(baseUrl);
     this.agent = proxy
       ? (new HttpsProxyAgent(proxy, { keepAlive: true, rejectUnauthorized: false }) as unknown as Agent)
-      : new Agent({ keepAlive: true, rejectUnauthorized: false });
+      : // No TLS session resumption: a resumed session may not carry the peer certificate to check the pin against.
+        new Agent({ keepAlive: true, rejectUnauthorized: false, maxCachedSessions: 0 });
   }
 
   send(

@@ -1,4 +1,5 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,8 +55,10 @@ export async function fetchCheckout(job: JobSpec): Promise<{ tar: Readable; clea
     await git("fetch", "-q", "--depth", "1", "origin", target);
     await git("checkout", "-q", "--detach", "FETCH_HEAD");
     if (job.git.branch) await git("checkout", "-q", "-B", job.git.branch);
-    const tar = spawn("tar", ["-C", tree, "-cf", "-", "."], { stdio: ["ignore", "pipe", "inherit"] });
-    return { tar: tar.stdout, cleanup };
+    // A finished file rather than a pipe: a tar that fails is an error here, not a short stream later.
+    const archive = join(dir, "checkout.tar");
+    await run("tar", ["-C", tree, "-cf", archive, "."]);
+    return { tar: createReadStream(archive), cleanup };
   } catch (error) {
     await cleanup();
     const stderr = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-2).join(" ") ?? (error as Error).message;

@@ -64,7 +64,7 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
       })),
       resources: limitsFor(executor.resourceClass, options.slot),
       network: options.jobNetwork,
-      labels: { "citadel.project": job.projectSlug.replaceAll("/", "_") },
+      labels: { "ci.project": job.projectSlug },
     });
     const baseEnv = { ...job.circle, ...executor.environment, ...job.environment };
     const shell = executor.shell.split(/\s+/).filter(Boolean);

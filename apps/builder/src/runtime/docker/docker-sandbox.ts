@@ -1,3 +1,4 @@
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { SandboxPathNotFoundError } from "../../errors";
@@ -42,7 +43,9 @@ export class DockerSandbox implements JobSandbox {
   async copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void> {
     const path = await containerPath(this.primary, destPath, true);
     try {
-      await this.primary.putArchive(tar, { path });
+      // Through a PassThrough: a child process's stdout (a socket) handed straight to dockerode
+      // uploads nothing, while a plain stream works.
+      await this.primary.putArchive(tar.pipe(new PassThrough()), { path });
     } catch (error) {
       throw engineFailure(`copying files into ${destPath}`, error);
     }
