@@ -20,6 +20,15 @@ export default function DashboardPage() {
         </Notice>
       ) : null}
       {data.tls?.warning ? <Notice kind="warn">{data.tls.warning}</Notice> : null}
+      {data.backup.latest?.status === "failed" ? (
+        <Notice kind="error" testId="backup-failed">
+          The last {data.backup.latest.trigger} backup failed: {data.backup.latest.error}.{" "}
+          {data.backup.lastSucceededAt
+            ? `Last good backup: ${new Date(data.backup.lastSucceededAt).toLocaleString()}.`
+            : "No backup has succeeded yet."}{" "}
+          <Link href="/backups">Backups</Link>
+        </Notice>
+      ) : null}
       {data.license && data.license.status !== "valid" ? <Notice kind="warn">{data.license.message}</Notice> : null}
       <div className="grid">
         <section className="panel">
