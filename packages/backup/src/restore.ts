@@ -161,7 +161,8 @@ async function fileSink(staging: string, start: EntryStart): Promise<EntrySink> 
 }
 
 function writableSink(stream: Writable, what: string): EntrySink {
-  const failed = (error: unknown) => new BackupError(`the restore failed and changed nothing: restoring ${what}: ${describe(error)}`);
+  const failed = (error: unknown) =>
+    new BackupError(`the restore failed and changed nothing: restoring ${what}: ${describe(error)}`);
   return {
     write: async (chunk) => {
       try {
