@@ -87,7 +87,8 @@ describe("npm start", () => {
     assert.match(body.reason, /database unreachable/);
 
     second.child.kill("SIGINT");
-    assert.equal(await second.exited, 0);
+    assert.equal(await second.exited, 0, `a clean stop after the database died; output:\n${second.output().slice(-4000)}`);
+    assert.match(second.output(), /embedded PostgreSQL had already exited/);
   });
 
   test("a console port already in use gives a clear message naming the port", async () => {

