@@ -14,6 +14,19 @@ export const protocolPaths = {
   steps: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/steps`,
   logs: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/logs`,
   finish: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/finish`,
+  /** POST {keys} → {key}: the cache restore_cache would take. */
+  cacheLookup: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/caches/lookup`,
+  /** GET (download) or PUT (save, a gzipped tar) one cache by its exact key: `?key=`. */
+  cache: (jobId: string, key: string) =>
+    `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/caches?key=${encodeURIComponent(key)}`,
+  /** PUT a tar whose entry names are the artifact paths. */
+  artifacts: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/artifacts`,
+  /** PUT a gzipped tar (one persist_to_workspace layer); GET → the layers this job attaches. */
+  workspace: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/workspace`,
+  workspaceLayer: (jobId: string, layerId: string) =>
+    `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/workspace/${encodeURIComponent(layerId)}`,
+  /** POST parsed JUnit test cases. */
+  tests: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/tests`,
 } as const;
 
 /** The longest a claim may wait for a job before answering `{ job: null }`. */
@@ -109,5 +122,36 @@ export const finishRequestSchema = z.object({
 });
 export type FinishRequest = z.input<typeof finishRequestSchema>;
 export const finishConflictSchema = z.object({ message: z.string(), missingSeqs: z.array(z.number().int()) });
+
+export const cacheLookupRequestSchema = z.object({
+  /** Tried in order; each matches the newest cache whose key starts with it. */
+  keys: z.array(z.string().min(1).max(1000)).min(1).max(50),
+  /** Only an identical key matches (save_cache asks whether its key is taken). */
+  exact: z.boolean().default(false),
+});
+export const cacheLookupResponseSchema = z.object({
+  key: z.string().nullable(),
+  size: z.number().int().nullable(),
+  /** The job number that saved it, for the log line CircleCI prints. */
+  savedByJob: z.number().int().nullable(),
+});
+export const objectStoredResponseSchema = z.object({ stored: z.boolean(), files: z.number().int(), bytes: z.number().int() });
+
+export const workspaceLayersResponseSchema = z.object({
+  layers: z.array(z.object({ id: id, jobName: z.string(), size: z.number().int() })),
+});
+
+export const TEST_RESULTS = ["success", "failure", "skipped", "error"] as const;
+export const testCaseSchema = z.object({
+  name: z.string().max(2000),
+  classname: z.string().max(2000),
+  file: z.string().max(2000).nullable(),
+  result: z.enum(TEST_RESULTS),
+  message: z.string().max(20_000).nullable(),
+  runTimeMs: z.number().int().min(0).nullable(),
+});
+export type TestCase = z.infer<typeof testCaseSchema>;
+export const MAX_TEST_CASES_PER_REQUEST = 1000;
+export const testResultsRequestSchema = z.object({ tests: z.array(testCaseSchema).min(1).max(MAX_TEST_CASES_PER_REQUEST) });
 
 export const errorResponseSchema = z.object({ message: z.string() });

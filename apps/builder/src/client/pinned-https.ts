@@ -1,4 +1,6 @@
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
+import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
@@ -9,6 +11,11 @@ export class PinMismatchError extends Error {
 
 export class ServicesUnreachableError extends Error {
   override name = "ServicesUnreachableError";
+}
+
+/** What was being uploaded failed to read (e.g. the job's container went away): not a network fault. */
+export class UploadSourceError extends Error {
+  override name = "UploadSourceError";
 }
 
 /** Lower-case hex without colons: the form fingerprints are compared in. */
@@ -43,29 +50,57 @@ export class PinnedHttpsClient {
         new Agent({ keepAlive: true, rejectUnauthorized: false, maxCachedSessions: 0 });
   }
 
-  send(
+  /** A JSON request; the whole answer is read as text. */
+  async send(
     method: string,
     path: string,
     options: { body?: unknown; token?: string; timeoutMs?: number } = {},
   ): Promise<PinnedResponse> {
-    const url = new URL(path, this.baseUrl);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { Accept: "application/json" };
     if (payload !== undefined) {
       headers["Content-Type"] = "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(payload));
     }
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 60_000 }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on("error", reject);
+    const res = await this.open(method, path, headers, options, (req) => req.end(payload));
+    return { status: res.statusCode ?? 0, body: await readText(res) };
+  }
+
+  /** Streams `body` up (chunked); the JSON answer is read as text. */
+  async upload(method: string, path: string, body: Readable, options: { token?: string; timeoutMs?: number } = {}) {
+    const headers = { Accept: "application/json", "Content-Type": "application/octet-stream" };
+    let res: IncomingMessage;
+    try {
+      res = await this.open(method, path, headers, options, (req) => {
+        body.once("error", (error) => req.destroy(new UploadSourceError(error.message)));
+        body.pipe(req);
       });
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+    // The services box may answer (a refusal) before it read everything: stop producing the rest.
+    if (!body.readableEnded) body.destroy();
+    return { status: res.statusCode ?? 0, body: await readText(res) };
+  }
+
+  /** The answer as a stream (status and headers first); the caller reads or destroys it. */
+  download(path: string, options: { token?: string; timeoutMs?: number } = {}): Promise<IncomingMessage> {
+    return this.open("GET", path, { Accept: "application/octet-stream" }, options, (req) => req.end());
+  }
+
+  private open(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    options: { token?: string; timeoutMs?: number },
+    writeBody: (req: ClientRequest) => void,
+  ): Promise<IncomingMessage> {
+    const url = new URL(path, this.baseUrl);
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, resolve);
       req.on("socket", (socket) => {
         const tls = socket as TLSSocket;
         const verifyThenSend = () => {
@@ -78,16 +113,15 @@ export class PinnedHttpsClient {
             );
             return;
           }
-          req.end(payload);
+          writeBody(req);
         };
         if (tls.getPeerCertificate()?.fingerprint256) verifyThenSend();
         else tls.once("secureConnect", verifyThenSend);
       });
-      req.on("timeout", () =>
-        req.destroy(new ServicesUnreachableError(`no answer from ${url.origin} within ${options.timeoutMs ?? 60_000} ms`)),
-      );
+      req.on("timeout", () => req.destroy(new ServicesUnreachableError(`no answer from ${url.origin} within ${timeoutMs} ms`)));
       req.on("error", (error: NodeJS.ErrnoException) => {
-        if (error instanceof PinMismatchError || error instanceof ServicesUnreachableError) reject(error);
+        if (error instanceof PinMismatchError || error instanceof ServicesUnreachableError || error instanceof UploadSourceError)
+          reject(error);
         else
           reject(new ServicesUnreachableError(`cannot reach the services box at ${url.origin}: ${error.code ?? error.message}`));
       });
@@ -97,4 +131,11 @@ export class PinnedHttpsClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  let text = "";
+  res.setEncoding("utf8");
+  for await (const chunk of res) text += chunk as string;
+  return text;
 }

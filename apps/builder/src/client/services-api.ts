@@ -1,6 +1,8 @@
+import type { Readable } from "node:stream";
 import {
   type BuilderCommand,
   type ClaimResponse,
+  cacheLookupResponseSchema,
   claimResponseSchema,
   type FinishRequest,
   finishConflictSchema,
@@ -8,11 +10,14 @@ import {
   heartbeatResponseSchema,
   type JobSpec,
   type LogChunk,
+  objectStoredResponseSchema,
   protocolPaths,
   type RegisterRequest,
   registerResponseSchema,
   type StepEvent,
+  type TestCase,
   tokenResponseSchema,
+  workspaceLayersResponseSchema,
 } from "@citadel/protocol";
 import type { z } from "zod";
 import type { PinnedHttpsClient } from "./pinned-https";
@@ -102,5 +107,57 @@ export class ServicesApi {
     if (res.status === 409) return parse(finishConflictSchema, 200, res.body, "the finish").missingSeqs;
     if (res.status >= 400) parse(finishConflictSchema, res.status, res.body, "the finish");
     return [];
+  }
+
+  /** The cache restore_cache (or, exact, save_cache) finds for these keys. */
+  async cacheLookup(job: JobSpec, keys: string[], exact: boolean) {
+    const res = await this.http.send("POST", protocolPaths.cacheLookup(job.jobId), {
+      body: { keys, exact },
+      token: job.jobToken,
+    });
+    return parse(cacheLookupResponseSchema, res.status, res.body, "the cache lookup");
+  }
+
+  async cacheDownload(job: JobSpec, key: string): Promise<Readable> {
+    return this.download(job, protocolPaths.cache(job.jobId, key), `the cache ${key}`);
+  }
+
+  async cacheUpload(job: JobSpec, key: string, body: Readable) {
+    const res = await this.http.upload("PUT", protocolPaths.cache(job.jobId, key), body, { token: job.jobToken });
+    return parse(objectStoredResponseSchema, res.status, res.body, "the cache upload");
+  }
+
+  async artifactsUpload(job: JobSpec, tar: Readable) {
+    const res = await this.http.upload("PUT", protocolPaths.artifacts(job.jobId), tar, { token: job.jobToken });
+    return parse(objectStoredResponseSchema, res.status, res.body, "the artifacts upload");
+  }
+
+  async workspaceUpload(job: JobSpec, body: Readable) {
+    const res = await this.http.upload("PUT", protocolPaths.workspace(job.jobId), body, { token: job.jobToken });
+    return parse(objectStoredResponseSchema, res.status, res.body, "the workspace upload");
+  }
+
+  async workspaceLayers(job: JobSpec) {
+    const res = await this.http.send("GET", protocolPaths.workspace(job.jobId), { token: job.jobToken });
+    return parse(workspaceLayersResponseSchema, res.status, res.body, "the workspace listing").layers;
+  }
+
+  async workspaceDownload(job: JobSpec, layerId: string): Promise<Readable> {
+    return this.download(job, protocolPaths.workspaceLayer(job.jobId, layerId), "a workspace layer");
+  }
+
+  async testResults(job: JobSpec, tests: TestCase[]): Promise<void> {
+    const res = await this.http.send("POST", protocolPaths.tests(job.jobId), { body: { tests }, token: job.jobToken });
+    if (res.status >= 400) parse(finishConflictSchema, res.status, res.body, "the test results");
+  }
+
+  private async download(job: JobSpec, path: string, what: string): Promise<Readable> {
+    const res = await this.http.download(path, { token: job.jobToken });
+    if ((res.statusCode ?? 0) >= 400) {
+      let text = "";
+      for await (const chunk of res) text += String(chunk);
+      parse(finishConflictSchema, res.statusCode ?? 0, text, `the download of ${what}`);
+    }
+    return res;
   }
 }

@@ -1,4 +1,3 @@
-import type { PlannedStep } from "@citadel/pipeline";
 import type { FinishStatus, JobSpec } from "@citadel/protocol";
 import type { Logger } from "pino";
 import type { ServicesApi } from "../client/services-api";
@@ -7,6 +6,7 @@ import type { JobRuntime, JobSandbox } from "../runtime/types";
 import { fetchCheckout } from "./checkout";
 import { LogShipper } from "./log-shipper";
 import { durationMs, limitsFor } from "./resources";
+import { runBuiltInStep } from "./steps/built-in-steps";
 
 export interface JobRunnerOptions {
   api: ServicesApi;
@@ -19,16 +19,6 @@ export interface JobRunnerOptions {
 }
 
 type StepOutcome = "success" | "failed" | "canceled" | "timedout" | "skipped";
-
-const UNSUPPORTED_YET: Partial<Record<PlannedStep["type"], string>> = {
-  save_cache: "caches",
-  restore_cache: "caches",
-  store_artifacts: "artifacts",
-  store_test_results: "test results",
-  persist_to_workspace: "workspaces",
-  attach_workspace: "workspaces",
-  add_ssh_keys: "additional SSH keys",
-};
 
 /**
  * Runs one claimed job: a fresh sandbox, its steps in order with CircleCI's `when` rules, masked
@@ -110,14 +100,15 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
           `Checked out ${job.git.revision ?? job.git.branch ?? job.git.tag} into ${step.path ?? executor.workingDirectory}\n`,
         );
         outcome = "success";
-      } else if (step.type === "setup_remote_docker") {
-        out.write("setup_remote_docker is not available: Citadel jobs get no Docker engine (no Docker socket in jobs).\n");
-        outcome = "failed";
       } else {
-        out.write(
-          `${step.name}: ${UNSUPPORTED_YET[step.type] ?? step.type} are not supported by this builder version yet; step skipped.\n`,
-        );
-        outcome = "skipped";
+        outcome = await runBuiltInStep(step, {
+          job,
+          sandbox,
+          api: options.api,
+          out,
+          workingDirectory: executor.workingDirectory,
+          env: baseEnv,
+        });
       }
       out.end();
       await options.api.stepEvent(job, { event: "finish", index, name: step.name, status: outcome, exitCode });

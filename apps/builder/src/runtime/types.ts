@@ -81,6 +81,8 @@ export interface JobSandbox {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Extracts a tar stream at destPath in the primary container (created when missing; `~` = home). */
   copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void>;
+  /** The absolute path of `path` in the primary container (`~` = the user's home). */
+  resolvePath(path: string): Promise<string>;
   /** A tar stream of path in the primary container (`~` = home); SandboxPathNotFoundError when it does not exist. */
   copyOut(path: string): Promise<NodeJS.ReadableStream>;
   /** Removes every container, network and volume of the job, whatever state they are in. Idempotent. */

@@ -1,12 +1,14 @@
-import { artifacts, jobs, pipelines, workflows } from "@citadel/db/schema";
+import { artifacts, jobs, pipelines, testResults, workflows } from "@citadel/db/schema";
 import { and, asc, eq } from "drizzle-orm";
 import type { ServicesContext } from "../app-context";
 import { jobDetailsShape } from "../domain/api-shapes";
 import { pagedList, requestedPage } from "../domain/api-shapes-paging";
+import { requireUser } from "../http/api-auth";
 import { sendJson } from "../http/body";
 import { notFound } from "../http/errors";
 import type { Route } from "../http/router";
-import { apiRoute, projectBySlug, requestBaseUrl, SLUG } from "./api-v2-common";
+import { ObjectStore } from "../objects/object-store";
+import { apiRoute, isUuid, projectBySlug, requestBaseUrl, SLUG } from "./api-v2-common";
 
 /** A job of the project by its number; 404 `Job not found` otherwise. */
 async function jobByNumber(ctx: ServicesContext, projectId: string, number: string | undefined) {
@@ -62,5 +64,53 @@ export function apiV2JobRoutes(ctx: ServicesContext): Route[] {
         })),
       );
     }),
+    apiRoute(ctx, "GET", `/project/${SLUG}/(?<number>\\d+)/tests`, async ({ res, url, params }) => {
+      const project = await projectBySlug(ctx, params.slug);
+      const row = await jobByNumber(ctx, project.id, params.number);
+      const page = requestedPage(url);
+      const rows = await ctx.db
+        .select()
+        .from(testResults)
+        .where(eq(testResults.jobId, row.jobs.id))
+        .orderBy(asc(testResults.classname), asc(testResults.name), asc(testResults.id))
+        .limit(page.limit + 1)
+        .offset(page.offset);
+      sendJson(
+        res,
+        200,
+        pagedList(rows, page, (test) => ({
+          message: test.message ?? "",
+          source: "junit",
+          run_time: (test.runTime ?? 0) / 1000,
+          file: test.file ?? "",
+          result: test.result,
+          name: test.name,
+          classname: test.classname,
+        })),
+      );
+    }),
+    artifactDownloadRoute(ctx),
   ];
+}
+
+/** The `url` of an artifact: its bytes, for a user with an API token (as CircleCI's artifact URLs). */
+function artifactDownloadRoute(ctx: ServicesContext): Route {
+  const store = new ObjectStore(ctx.objectsDir);
+  return {
+    method: "GET",
+    path: /^\/artifacts\/(?<id>[^/]+)\/(?<path>.+)$/,
+    handle: async ({ req, res, params }) => {
+      await requireUser(ctx, req);
+      const [artifact] = isUuid(params.id) ? await ctx.db.select().from(artifacts).where(eq(artifacts.id, params.id)) : [];
+      if (!artifact || artifact.path !== params.path) throw notFound("Artifact not found");
+      const object = await store.open(artifact.objectKey);
+      res.writeHead(200, {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(object.size),
+        "Content-Disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "artifact")}"`,
+        "X-Content-Type-Options": "nosniff",
+      });
+      object.stream.pipe(res);
+    },
+  };
 }

@@ -2,11 +2,19 @@ import type { ServicesContext } from "../app-context";
 import type { Route } from "../http/router";
 import { apiV2Routes } from "./api-v2";
 import { builderRoutes } from "./builder";
+import { builderObjectRoutes } from "./builder-objects";
 import { healthRoutes } from "./health";
 import { hookRoutes } from "./hooks";
 import { logRoutes } from "./logs";
 
 /** Every route of the services box; each domain keeps its routes in its own file. */
 export function allRoutes(ctx: ServicesContext): Route[] {
-  return [...healthRoutes(ctx), ...apiV2Routes(ctx), ...hookRoutes(ctx), ...builderRoutes(ctx), ...logRoutes(ctx)];
+  return [
+    ...healthRoutes(ctx),
+    ...apiV2Routes(ctx),
+    ...hookRoutes(ctx),
+    ...builderRoutes(ctx),
+    ...builderObjectRoutes(ctx),
+    ...logRoutes(ctx),
+  ];
 }

@@ -17,7 +17,9 @@ import { createWorkflowsFromPlan } from "../../src/domain/workflow-state";
 import { parseServicesEnv } from "../../src/env";
 import { createHttpsListener, listen } from "../../src/http/listeners";
 import { createRouter } from "../../src/http/router";
+import { apiV2Routes } from "../../src/routes/api-v2";
 import { type BuilderRouteOptions, builderRoutes } from "../../src/routes/builder";
+import { builderObjectRoutes } from "../../src/routes/builder-objects";
 import { healthRoutes } from "../../src/routes/health";
 import { logRoutes } from "../../src/routes/logs";
 
@@ -58,7 +60,13 @@ export async function startServicesHarness() {
 
   /** Another HTTPS listener on the same database, e.g. with a short lease. */
   async function listener(options: BuilderRouteOptions = {}): Promise<string> {
-    const routes = [...healthRoutes(ctx), ...builderRoutes(ctx, options), ...logRoutes(ctx)];
+    const routes = [
+      ...healthRoutes(ctx),
+      ...apiV2Routes(ctx),
+      ...builderRoutes(ctx, options),
+      ...builderObjectRoutes(ctx),
+      ...logRoutes(ctx),
+    ];
     const server = createHttpsListener({ cert: tls.certPem, key: tls.keyPem }, createRouter(routes, logger), logger);
     await listen(server, 0, "127.0.0.1", "test");
     servers.push(server);

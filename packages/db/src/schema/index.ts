@@ -3,6 +3,7 @@ export * from "./audit";
 export * from "./backups";
 export * from "./builders";
 export * from "./certificates";
+export * from "./objects";
 export * from "./pipelines";
 export * from "./projects";
 export * from "./settings";

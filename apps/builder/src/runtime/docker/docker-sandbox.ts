@@ -51,6 +51,10 @@ export class DockerSandbox implements JobSandbox {
     }
   }
 
+  resolvePath(path: string): Promise<string> {
+    return containerPath(this.primary, path, false);
+  }
+
   async copyOut(path: string): Promise<NodeJS.ReadableStream> {
     const absolute = await containerPath(this.primary, path, false);
     try {
