@@ -59,10 +59,17 @@ export interface InstalledAppliance extends PreparedAppliance {
 }
 
 /** An appliance installed headlessly, with its services box running, ready for requests. */
-export async function startInstalledAppliance(license: Partial<IssueInput> = {}): Promise<InstalledAppliance> {
+export async function startInstalledAppliance(
+  license: Partial<IssueInput> = {},
+  extraEnv: Record<string, string> = {},
+): Promise<InstalledAppliance> {
   const prepared = await prepareAppliance(license);
   const bootstrap = await writeBootstrap(prepared);
-  const app = startAppliance(prepared.dataDir, prepared.ports.console, { ...prepared.env, CITADEL_BOOTSTRAP: bootstrap });
+  const app = startAppliance(prepared.dataDir, prepared.ports.console, {
+    ...prepared.env,
+    ...extraEnv,
+    CITADEL_BOOTSTRAP: bootstrap,
+  });
   const destroy = async () => {
     if (app.child.exitCode === null) {
       process.kill(-(app.child.pid ?? 0), "SIGKILL");

@@ -9,6 +9,13 @@ const servicesEnvSchema = z.object({
   CITADEL_LICENSE_PUBKEYS: z.string().min(1, "expected a path to a JWKS file").optional(),
   CITADEL_SERVICES_HOST: z.string().min(1).optional(),
   CITADEL_LOG_LEVEL: envLogLevel(),
+  /** How long a running job survives without a heartbeat from its builder (builders beat every 10 s). */
+  CITADEL_JOB_LEASE_SECONDS: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(30, "expected at least 30 seconds (builders heartbeat every 10 s)")
+    .max(3600, "expected at most 3600 seconds")
+    .default(60),
 });
 
 export type ServicesEnv = z.infer<typeof servicesEnvSchema>;

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   });
 
   // Jobs whose builder died are failed and re-queued once; see domain/queue.ts.
-  const sweeper = startLeaseSweeper(ctx);
+  const sweeper = startLeaseSweeper(ctx, Math.min(10_000, (env.CITADEL_JOB_LEASE_SECONDS * 1000) / 3));
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");

@@ -13,7 +13,7 @@ export function allRoutes(ctx: ServicesContext): Route[] {
     ...healthRoutes(ctx),
     ...apiV2Routes(ctx),
     ...hookRoutes(ctx),
-    ...builderRoutes(ctx),
+    ...builderRoutes(ctx, { leaseSeconds: ctx.env.CITADEL_JOB_LEASE_SECONDS }),
     ...builderObjectRoutes(ctx),
     ...logRoutes(ctx),
   ];
