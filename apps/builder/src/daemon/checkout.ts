@@ -51,9 +51,20 @@ export async function fetchCheckout(job: JobSpec): Promise<{ tar: Readable; clea
     const git = (...args: string[]) => run("git", args, { cwd: tree, env, maxBuffer: 16 * 1024 * 1024 });
     await run("git", ["init", "-q", tree], { env });
     await git("remote", "add", "origin", job.git.url);
-    const target = job.git.revision ?? (job.git.tag ? `refs/tags/${job.git.tag}` : `refs/heads/${job.git.branch ?? "main"}`);
-    await git("fetch", "-q", "--depth", "1", "origin", target);
-    await git("checkout", "-q", "--detach", "FETCH_HEAD");
+    const ref = job.git.tag ? `refs/tags/${job.git.tag}` : `refs/heads/${job.git.branch ?? "main"}`;
+    if (job.git.revision) {
+      try {
+        await git("fetch", "-q", "--depth", "1", "origin", job.git.revision);
+      } catch {
+        // Servers that refuse a commit no ref points at any more (the branch moved on since the push):
+        // fetch the ref's history, which still holds it.
+        await git("fetch", "-q", "origin", ref);
+      }
+      await git("checkout", "-q", "--detach", job.git.revision);
+    } else {
+      await git("fetch", "-q", "--depth", "1", "origin", ref);
+      await git("checkout", "-q", "--detach", "FETCH_HEAD");
+    }
     if (job.git.branch) await git("checkout", "-q", "-B", job.git.branch);
     // A finished file rather than a pipe: a tar that fails is an error here, not a short stream later.
     const archive = join(dir, "checkout.tar");
