@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import Docker from "dockerode";
 import { startCiStack } from "../support/ci-stack";
@@ -122,4 +124,11 @@ test("a git push runs a two-job workflow in Docker containers through the builde
   // circle-shutdown drains the idle daemon: it stops, and circle-shutdown exits 0.
   assert.match(await builder.shutdown(), /builder drained and stopped/);
   assert.equal(await builder.exited, 0);
+  // …and deregistered: its seat is free, and the box keeps no credential to come back with.
+  const fleet = await db.sql<{ state: string }[]>`select state from builders`;
+  assert.deepEqual(
+    fleet.map((b) => b.state),
+    ["deregistered"],
+  );
+  assert.equal(existsSync(join(builder.dataDir, "credential.json")), false);
 });

@@ -84,7 +84,8 @@ export default function DashboardPage() {
         <section className="panel">
           <h2>Builder fleet</h2>
           <p>
-            {data.fleet.builders} builders, {data.fleet.slotsUsed}/{data.fleet.slotsTotal} job slots in use.
+            {data.fleet.online} of {data.fleet.builders} builders online, {data.fleet.slotsUsed}/{data.fleet.slotsTotal} job slots
+            in use. <Link href="/fleet">Manage the fleet</Link>
           </p>
         </section>
       </div>

@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/", label: "Dashboard" },
   { href: "/wizard", label: "Install" },
   { href: "/settings", label: "Settings" },
+  { href: "/fleet", label: "Builders" },
   { href: "/backups", label: "Backups" },
   { href: "/audit", label: "Audit log" },
 ];

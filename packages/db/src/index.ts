@@ -12,6 +12,14 @@ export {
   userForApiToken,
 } from "./repositories/api-tokens";
 export {
+  deregisterBuilder,
+  type FleetBuilder,
+  type FleetState,
+  listFleet,
+  OFFLINE_AFTER_SECONDS,
+  requestDrain,
+} from "./repositories/builders";
+export {
   type ActiveCertificate,
   activateCertificate,
   activeCertificate,

@@ -11,6 +11,8 @@ export const protocolPaths = {
   token: `${PROTOCOL_PREFIX}/token`,
   claim: `${PROTOCOL_PREFIX}/claim`,
   heartbeat: `${PROTOCOL_PREFIX}/heartbeat`,
+  /** A drained builder leaves the fleet; its credential stops working. */
+  deregister: `${PROTOCOL_PREFIX}/deregister`,
   steps: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/steps`,
   logs: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/logs`,
   finish: (jobId: string) => `${PROTOCOL_PREFIX}/jobs/${encodeURIComponent(jobId)}/finish`,

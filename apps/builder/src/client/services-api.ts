@@ -91,6 +91,11 @@ export class ServicesApi {
     return parse(heartbeatResponseSchema, res.status, res.body, "the heartbeat");
   }
 
+  async deregister(): Promise<void> {
+    const res = await this.http.send("POST", protocolPaths.deregister, { body: {}, token: await this.token() });
+    if (res.status >= 400) parse(finishConflictSchema, res.status, res.body, "the deregistration");
+  }
+
   async stepEvent(job: JobSpec, event: StepEvent): Promise<void> {
     const res = await this.http.send("POST", protocolPaths.steps(job.jobId), { body: event, token: job.jobToken });
     if (res.status >= 400) parse(finishConflictSchema, res.status, res.body, "a step event");

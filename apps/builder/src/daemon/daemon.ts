@@ -1,7 +1,8 @@
+import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { decodeJoinToken, type JobSpec, MAX_CLAIM_WAIT_SECONDS } from "@citadel/protocol";
 import type { Logger } from "pino";
-import { readCredential, type StoredCredential, writeCredential } from "../client/credential-store";
+import { credentialPath, readCredential, type StoredCredential, writeCredential } from "../client/credential-store";
 import { PinnedHttpsClient } from "../client/pinned-https";
 import { ServicesApi } from "../client/services-api";
 import type { JobRuntime } from "../runtime/types";
@@ -239,8 +240,20 @@ export class BuilderDaemon {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.reapTimer) clearInterval(this.reapTimer);
     await this.heartbeat();
+    await this.deregister();
     this.http.close();
     this.logger.info("builder stopped");
     this.resolveStopped();
+  }
+
+  /** Leaves the fleet (freeing its license seat) and forgets the credential: a new start needs a join token. */
+  private async deregister(): Promise<void> {
+    try {
+      await this.api.deregister();
+      await rm(credentialPath(this.settings.dataDir), { force: true });
+      this.logger.info("deregistered from the services box");
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, "could not deregister; the builder will show offline");
+    }
   }
 }

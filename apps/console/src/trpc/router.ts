@@ -3,6 +3,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { backupsRouter } from "./routers/backups";
 import { dashboardRouter } from "./routers/dashboard";
+import { fleetRouter } from "./routers/fleet";
 import { servicesRouter } from "./routers/services";
 import { wizardRouter } from "./routers/wizard";
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   audit: auditRouter,
   dashboard: dashboardRouter,
   backups: backupsRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -92,13 +92,3 @@ export async function accessTokenFor(ctx: ServicesContext, credential: string) {
   if (!builder || builder.state === "deregistered") throw new HttpError(401, "Unknown or deregistered builder credential.");
   return { accessToken: await issueAccessToken(ctx, builder.id), expiresInSeconds: ACCESS_TOKEN_SECONDS };
 }
-
-/** Asks a builder to finish its running jobs and take no more; it hears it on its next heartbeat. */
-export async function requestDrain(db: ServicesContext["db"], builderId: string): Promise<boolean> {
-  const updated = await db
-    .update(builders)
-    .set({ pendingCommands: sql`${builders.pendingCommands} || '[{"type":"drain"}]'::jsonb` })
-    .where(and(eq(builders.id, builderId), ne(builders.state, "deregistered")))
-    .returning({ id: builders.id });
-  return updated.length > 0;
-}

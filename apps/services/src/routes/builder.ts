@@ -1,4 +1,5 @@
-import { UnknownContextError } from "@citadel/db";
+import { deregisterBuilder, UnknownContextError } from "@citadel/db";
+import { jobs } from "@citadel/db/schema";
 import {
   claimRequestSchema,
   finishRequestSchema,
@@ -10,6 +11,7 @@ import {
   stepEventSchema,
   tokenRequestSchema,
 } from "@citadel/protocol";
+import { and, eq } from "drizzle-orm";
 import type { ServicesContext } from "../app-context";
 import { verifyAccessToken, verifyJobToken } from "../domain/builder-tokens";
 import { accessTokenFor, registerBuilder } from "../domain/builders";
@@ -18,6 +20,7 @@ import { appendLogChunks, missingLogSeqs } from "../domain/logs";
 import { claimJob, DEFAULT_LEASE_SECONDS, finishJob, heartbeat, recordStepEvent, runningJobOf } from "../domain/queue";
 import { waitForQueuedJob } from "../domain/queue-signal";
 import { readJson, sendJson } from "../http/body";
+import { HttpError } from "../http/errors";
 import type { Route } from "../http/router";
 
 const SMALL_BODY = 64 * 1024;
@@ -90,6 +93,23 @@ export function builderRoutes(ctx: ServicesContext, options: BuilderRouteOptions
         const builderId = await verifyAccessToken(ctx, req);
         const beat = await readJson(req, heartbeatRequestSchema, SMALL_BODY);
         sendJson(res, 200, { commands: await heartbeat(ctx.db, builderId, beat, leaseSeconds), leaseSeconds });
+      },
+    },
+    {
+      method: "POST",
+      path: path("\\/deregister"),
+      handle: async ({ req, res }) => {
+        const builderId = await verifyAccessToken(ctx, req);
+        const running = await ctx.db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(eq(jobs.builderId, builderId), eq(jobs.status, "running")));
+        if (running.length > 0) {
+          throw new HttpError(409, `The builder still runs ${running.length} job(s): drain it first.`);
+        }
+        await deregisterBuilder(ctx.db, builderId);
+        log.info({ builderId }, "builder deregistered");
+        sendJson(res, 200, { ok: true });
       },
     },
     {

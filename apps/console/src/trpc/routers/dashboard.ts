@@ -1,6 +1,7 @@
 import { activeCertificate } from "@citadel/db";
 import { verifyLicense } from "@citadel/license";
 import { latestBackup } from "../../domain/backup-records";
+import { fleetOverview } from "../../domain/fleet";
 import { wizardState } from "../../domain/install";
 import { getSetting } from "../../domain/settings";
 import { daysUntilExpiry, needsRenewal } from "../../tls/renewal";
@@ -45,8 +46,7 @@ export const dashboardRouter = router({
         : null,
       license,
       backup: await latestBackup(ctx.app.db),
-      // Filled in by the builder fleet: no builders exist yet.
-      fleet: { builders: 0, slotsTotal: 0, slotsUsed: 0 },
+      fleet: (await fleetOverview(ctx.app)).totals,
     };
   }),
 });
