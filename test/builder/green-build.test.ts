@@ -41,6 +41,10 @@ jobs:
   test:
     executor: debian
     steps:
+      - run:
+          name: a server in the background
+          command: echo "background started"; sleep 600
+          background: true
       - attach_workspace:
           at: /tmp/ws
       - run: echo "testing on $CIRCLE_BRANCH with $(cat /tmp/ws/out/report.txt)"
@@ -110,6 +114,8 @@ test("a git push runs a two-job workflow in Docker containers through the builde
   const testLog = (await api(`/api/v2/project/git/acme/green/job/${testJob.job_number}/output`)).text;
   assert.match(testLog, /testing on main with artifact of world/);
   assert.match(testLog, /the secret is \*{8}/);
+  // The background step ran alongside and was stopped when the job ended (not waited for).
+  assert.match(testLog, /background started/);
   const stored = await db.sql<{ data: string }[]>`select data from log_chunks`;
   assert.equal(stored.filter((chunk) => chunk.data.includes(SECRET)).length, 0, "the secret is in no stored log chunk");
 

@@ -5,7 +5,8 @@ import { InfrastructureError } from "../errors";
 import type { JobRuntime, JobSandbox } from "../runtime/types";
 import { fetchCheckout } from "./checkout";
 import { LogShipper } from "./log-shipper";
-import { durationMs, limitsFor } from "./resources";
+import { limitsFor } from "./resources";
+import { runCommandStep } from "./run-step";
 import { runBuiltInStep } from "./steps/built-in-steps";
 
 export interface JobRunnerOptions {
@@ -32,6 +33,9 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
   let reason: string | null = null;
   const deadline = AbortSignal.timeout(options.jobTimeoutMs);
   const stop = AbortSignal.any([signal, deadline]);
+  /** Background steps still running; stopped when the foreground steps are done. */
+  const background: Array<Promise<void>> = [];
+  const jobEnded = new AbortController();
   try {
     const executor = job.job.executor;
     if (executor?.type !== "docker") {
@@ -69,26 +73,34 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
       const out = shipper.stream(index);
       let outcome: StepOutcome;
       let exitCode: number | null = null;
+      const runOptions = {
+        env: baseEnv,
+        workingDirectory: executor.workingDirectory,
+        shell,
+        out,
+        signal: AbortSignal.any([stop, jobEnded.signal]),
+        deadline,
+      };
+      if (step.type === "run" && step.background) {
+        // Runs alongside the next steps; stopped when the job ends, a failure before that fails the job.
+        background.push(
+          runCommandStep(step, sandbox, runOptions).then(async (result) => {
+            const ended = jobEnded.signal.aborted && result.outcome === "canceled";
+            if (result.outcome === "failed" && !jobEnded.signal.aborted) failed = true;
+            out.end();
+            await options.api.stepEvent(job, {
+              event: "finish",
+              index,
+              name: step.name,
+              status: ended ? "success" : result.outcome,
+              exitCode: result.exitCode,
+            });
+          }),
+        );
+        continue;
+      }
       if (step.type === "run") {
-        const result = await sandbox.exec(step.command, {
-          env: { ...baseEnv, ...step.environment },
-          workingDirectory: step.workingDirectory ?? executor.workingDirectory,
-          shell: step.shell ? step.shell.split(/\s+/).filter(Boolean) : shell,
-          onOutput: (_stream, chunk) => out.write(chunk),
-          signal: stop,
-          noOutputTimeoutMs: durationMs(step.noOutputTimeout) ?? 600_000,
-        });
-        exitCode = result.exitCode;
-        outcome = result.canceled
-          ? deadline.aborted
-            ? "timedout"
-            : "canceled"
-          : result.timedOut
-            ? "timedout"
-            : result.exitCode === 0
-              ? "success"
-              : "failed";
-        if (result.timedOut) out.write(`\nToo long with no output (exceeded ${step.noOutputTimeout}): the step was stopped.\n`);
+        ({ outcome, exitCode } = await runCommandStep(step, sandbox, runOptions));
       } else if (step.type === "checkout") {
         const checkout = await fetchCheckout(job);
         try {
@@ -119,6 +131,8 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
       }
       if (outcome === "failed") failed = true;
     }
+    jobEnded.abort();
+    await Promise.all(background);
     if (status === "success" && failed) status = "failed";
   } catch (error) {
     status = "infrastructure_fail";
@@ -126,6 +140,10 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
     shipper.note(null, `Infrastructure error: ${reason}`);
     log.error({ reason }, "job failed on the builder");
   } finally {
+    jobEnded.abort();
+    for (const outcome of await Promise.allSettled(background)) {
+      if (outcome.status === "rejected") log.warn({ err: outcome.reason }, "a background step did not report its end");
+    }
     await sandbox
       ?.destroy()
       .catch((error: unknown) => log.error({ err: error }, "could not remove the job's containers; the reaper will"));
