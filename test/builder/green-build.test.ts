@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Docker from "dockerode";
+import { REPO_ROOT } from "../support/appliance";
 import { startCiStack } from "../support/ci-stack";
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -49,6 +51,9 @@ jobs:
           at: /tmp/ws
       - run: echo "testing on $CIRCLE_BRANCH with $(cat /tmp/ws/out/report.txt)"
       - run: echo "the secret is $API_SECRET"
+      - add_ssh_keys:
+          fingerprints: [DEPLOY_KEY_MD5]
+      - run: stat -c '%a' ~/.ssh/id_citadel_0 && grep -A2 'Host deploy.example.test' ~/.ssh/config && cat ~/.ssh/id_citadel_0
 workflows:
   main:
     jobs: [build, { test: { requires: [build] } }]
@@ -62,9 +67,32 @@ test("a git push runs a two-job workflow in Docker containers through the builde
     body: { name: "API_SECRET", value: SECRET },
   });
   assert.equal(envvar.status, 201, envvar.text);
+  // An additional SSH key for add_ssh_keys, added as an admin would (the private key on stdin).
+  const keyFile = join(stack.installed.dataDir, "deploy_key");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "deploy", "-f", keyFile]);
+  const privateKey = readFileSync(keyFile, "utf8");
+  const added = execFileSync(
+    process.execPath,
+    [
+      "apps/console/bin/citadel.mjs",
+      "project",
+      "ssh-key",
+      "add",
+      "--slug",
+      "git/acme/green",
+      "--hostname",
+      "deploy.example.test",
+    ],
+    { cwd: REPO_ROOT, env: { ...process.env, ...stack.installed.env }, input: privateKey },
+  ).toString();
+  const md5 = /^Added SSH key ([0-9a-f:]{47}) /.exec(added)?.[1];
+  assert.ok(md5, added);
   const builder = await stack.startBuilder();
 
-  const sha = await stack.repo.commit({ "greeting.txt": "world" }, "say world");
+  const sha = await stack.repo.commit(
+    { ".circleci/config.yml": CONFIG.replace("DEPLOY_KEY_MD5", md5), "greeting.txt": "world" },
+    "say world, with the deploy key",
+  );
   const workflow = await stack.finishedWorkflow();
   if (workflow.status !== "success") {
     const logs = await db.sql<{ data: string }[]>`select data from log_chunks order by created_at, seq`;
@@ -116,6 +144,11 @@ test("a git push runs a two-job workflow in Docker containers through the builde
   assert.match(testLog, /the secret is \*{8}/);
   // The background step ran alongside and was stopped when the job ended (not waited for).
   assert.match(testLog, /background started/);
+  // The additional SSH key is in the job's ~/.ssh (0600, with its Host entry) and masked when printed.
+  assert.match(testLog, new RegExp(`Added SSH key ${md5} for host deploy\\.example\\.test`));
+  assert.match(testLog, /^600$/m);
+  assert.match(testLog, /Host deploy\.example\.test\n\s+IdentitiesOnly no\n\s+IdentityFile \/root\/\.ssh\/id_citadel_0/);
+  assert.doesNotMatch(testLog, /OPENSSH PRIVATE KEY/);
   const stored = await db.sql<{ data: string }[]>`select data from log_chunks`;
   assert.equal(stored.filter((chunk) => chunk.data.includes(SECRET)).length, 0, "the secret is in no stored log chunk");
 

@@ -4,3 +4,4 @@ export * from "./hook-script";
 export * from "./keys";
 export * from "./repository";
 export * from "./slug";
+export * from "./ssh-keys";

@@ -38,6 +38,8 @@ export const jobSpecSchema = z.object({
     /** known_hosts line pinned on first contact; null when the services box has not seen the host yet. */
     sshHostKey: z.string().nullable(),
   }),
+  /** The project's additional SSH keys, for `add_ssh_keys` (only when the job has that step). */
+  sshKeys: z.array(z.object({ hostname: z.string(), fingerprints: z.array(z.string()), privateKey: z.string() })).default([]),
   /** CIRCLE_* and CI variables. */
   circle: z.record(z.string(), z.string()),
   /** Bearer token for this job's own calls (steps, logs, finish); valid only while the job runs. */

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { AuthError, setAdminPassword } from "../domain/auth";
 import { generateBootstrapPassword } from "../domain/passwords";
 import { openCliDatabase } from "./database";
-import { CliError } from "./io";
+import { CliError, readStdin } from "./io";
 
 const USAGE = "usage: citadel admin reset-password [--password-file FILE | --generate]";
 
@@ -38,10 +38,4 @@ export async function run(args: string[]): Promise<number> {
       : "Admin password reset. Every console session was signed out.\n",
   );
   return 0;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,7 +1,7 @@
 import { ENV_VAR_NAME, ensureContext, setContextEnvVar } from "@citadel/db";
 import { recordAudit } from "../domain/audit";
 import { openCliDatabase } from "./database";
-import { CliError } from "./io";
+import { CliError, readStdin } from "./io";
 
 const USAGE = "usage: citadel context add NAME | citadel context set NAME VAR  (the value on standard input)";
 
@@ -39,10 +39,4 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   throw new CliError(USAGE, 2);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -23,3 +23,10 @@ export function errnoText(error: unknown): string {
   if (code === "EISDIR") return "is a directory";
   return code ?? (error instanceof Error ? error.message : String(error));
 }
+
+/** Everything on standard input, as UTF-8 (secrets are given this way, never as arguments). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

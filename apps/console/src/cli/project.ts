@@ -13,13 +13,21 @@ import {
 import { parseConsoleEnv } from "../env";
 import { openCliDatabase } from "./database";
 import { CliError } from "./io";
+import { SSH_KEY_USAGE, sshKeyCommand } from "./project-ssh-keys";
 
 const USAGE = `usage:
   citadel project add --slug git/ORG/REPO --git-url ssh://user@host[:port]/path/repo.git
-  citadel project show --slug git/ORG/REPO`;
+  citadel project show --slug git/ORG/REPO
+${SSH_KEY_USAGE}`;
 
 export async function run(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "ssh-key") {
+    const [subcommand, ...options] = rest;
+    const values = parse(options);
+    if (!values.slug) throw new CliError(`--slug is required\n${USAGE}`, 2);
+    return sshKeyCommand(subcommand, { ...values, slug: values.slug });
+  }
   const values = parse(rest);
   if (!values.slug) throw new CliError(`--slug is required\n${USAGE}`, 2);
   if (command === "add") {
@@ -91,7 +99,16 @@ async function show(slug: string): Promise<number> {
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, options: { slug: { type: "string" }, "git-url": { type: "string" } }, strict: true }).values;
+    return parseArgs({
+      args,
+      options: {
+        slug: { type: "string" },
+        "git-url": { type: "string" },
+        hostname: { type: "string" },
+        fingerprint: { type: "string" },
+      },
+      strict: true,
+    }).values;
   } catch (error) {
     throw new CliError(`${(error as Error).message}\n${USAGE}`, 2);
   }

@@ -1,6 +1,7 @@
 import { contextEnvironment, projectEnvironment } from "@citadel/db";
 import { jobs, pipelines, projects, workflows } from "@citadel/db/schema";
 import type { PlannedJob } from "@citadel/pipeline";
+import { projectSshKeysForJob } from "@citadel/projects";
 import type { JobSpec } from "@citadel/protocol";
 import { eq } from "drizzle-orm";
 import type { ServicesContext } from "../app-context";
@@ -27,6 +28,10 @@ export async function buildJobSpec(ctx: ServicesContext, jobId: string, builderI
     ...(await projectEnvironment(ctx.db, ctx.keyring, project.id)),
     ...(await contextEnvironment(ctx.db, ctx.keyring, planned.context)),
   };
+
+  const sshKeys = planned.steps.some((step) => step.type === "add_ssh_keys")
+    ? await projectSshKeysForJob(ctx.db, ctx.keyring, project.id)
+    : [];
 
   const vcs = pipeline.vcs as { branch?: string; tag?: string; revision?: string };
   const [, org = "", repo = ""] = project.slug.split("/");
@@ -62,7 +67,10 @@ export async function buildJobSpec(ctx: ServicesContext, jobId: string, builderI
     git: { url: project.gitUrl, revision: vcs.revision ?? null, branch: vcs.branch ?? null, tag: vcs.tag ?? null },
     job: planned,
     environment,
-    secretValues: [...new Set(Object.values(environment).filter((value) => value.length > 0))],
+    secretValues: [
+      ...new Set([...Object.values(environment), ...sshKeys.map((key) => key.privateKey)].filter((value) => value.length > 0)),
+    ],
+    sshKeys,
     checkout: { deployPrivateKey: ctx.keyring.decrypt(project.deployPrivateKeyEncrypted), sshHostKey: project.sshHostKey },
     circle,
     jobToken: await issueJobToken(ctx, job.id, builderId),

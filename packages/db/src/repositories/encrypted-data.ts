@@ -12,6 +12,7 @@ const ENCRYPTED_COLUMNS = [
   { table: "env_vars", column: "value_encrypted" },
   { table: "context_env_vars", column: "value_encrypted" },
   { table: "certificates", column: "private_key_encrypted" },
+  { table: "project_ssh_keys", column: "private_key_encrypted" },
 ] as const;
 
 /** Settings documents (settings.value jsonb) with a ciphertext field. */

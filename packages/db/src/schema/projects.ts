@@ -67,4 +67,25 @@ export const webhookDeliveries = pgTable("webhook_deliveries", {
   receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** Additional SSH keys a project's jobs get with `add_ssh_keys` (e.g. to deploy), as CircleCI's project SSH keys. */
+export const projectSshKeys = pgTable(
+  "project_ssh_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** The host the key is for (`Host` in the job's ~/.ssh/config); empty for every host. */
+    hostname: text("hostname").notNull().default(""),
+    /** `aa:bb:…` MD5, as CircleCI configs name keys. */
+    fingerprintMd5: text("fingerprint_md5").notNull(),
+    /** `SHA256:…`, as ssh-keygen prints today. */
+    fingerprintSha256: text("fingerprint_sha256").notNull(),
+    publicKey: text("public_key").notNull(),
+    privateKeyEncrypted: text("private_key_encrypted").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("project_ssh_keys_fingerprint").on(t.projectId, t.fingerprintSha256)],
+);
+
 export type Project = typeof projects.$inferSelect;

@@ -2,6 +2,7 @@ import type { PlannedStep } from "@citadel/pipeline";
 import { storeArtifacts } from "./artifacts";
 import { restoreCache, saveCache } from "./cache";
 import { CacheKeyError } from "./cache-keys";
+import { addSshKeys } from "./ssh-keys";
 import type { BuiltInOutcome, StepContext } from "./step-context";
 import { storeTestResults } from "./test-results";
 import { attachWorkspace, persistToWorkspace } from "./workspace";
@@ -27,10 +28,7 @@ export async function runBuiltInStep(step: PlannedStep, ctx: StepContext): Promi
       case "attach_workspace":
         return await attachWorkspace(step, ctx);
       case "add_ssh_keys":
-        ctx.out.write(
-          "add_ssh_keys: Citadel does not manage additional SSH keys for projects yet; no keys were added (the checkout key is used by the builder only).\n",
-        );
-        return "skipped";
+        return await addSshKeys(step, ctx);
       case "setup_remote_docker":
         ctx.out.write("setup_remote_docker is not available: Citadel jobs get no Docker engine (no Docker socket in jobs).\n");
         return "failed";
