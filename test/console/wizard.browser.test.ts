@@ -133,7 +133,8 @@ test("a new admin goes from first boot through every wizard step to services run
   // Preflight, then review and start.
   await page.getByRole("heading", { name: "Preflight checks" }).waitFor();
   await page.click("[data-testid=run-preflight]");
-  await page.locator("[data-testid=preflight-results]").waitFor();
+  // The checks probe the engine, PostgreSQL and the ports: slow on a loaded box, so a longer wait.
+  await page.locator("[data-testid=preflight-results]").waitFor({ timeout: 90_000 });
   await shot(page, "06-preflight");
   await page.getByRole("heading", { name: "Review and start" }).waitFor();
   await page.click("[data-testid=start-services]");
