@@ -1,4 +1,4 @@
-// Type-checks the root scripts and every workspace against its own tsconfig.
+// Type-checks the root scripts, the benchmarks and every workspace against its own tsconfig.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { workspaceDirs } from "./workspaces.mjs";
 
 const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const failed = [];
-for (const dir of [".", ...workspaceDirs()]) {
+for (const dir of [".", "bench", ...workspaceDirs()]) {
   if (!existsSync(join(ROOT, dir, "tsconfig.json"))) continue;
   const result = spawnSync(process.execPath, [tsc, "--noEmit", "-p", join(dir, "tsconfig.json")], {
     cwd: ROOT,

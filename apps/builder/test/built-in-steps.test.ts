@@ -10,13 +10,14 @@ import { setProjectEnvVar } from "@citadel/db";
 import { caches, workspaceLayers } from "@citadel/db/schema";
 import type { PlannedStep } from "@citadel/pipeline";
 import type { JobSpec } from "@citadel/protocol";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type ServicesHarness, startServicesHarness } from "../../services/test/support/services-harness";
 import { PinnedHttpsClient } from "../src/client/pinned-https";
 import { ServicesApi, ServicesRefusedError } from "../src/client/services-api";
+import { LogShipper } from "../src/daemon/log-shipper";
 import { runBuiltInStep } from "../src/daemon/steps/built-in-steps";
 import type { DockerSandbox } from "../src/runtime/docker/index";
-import { jobSpec, runtime, testBuilderId } from "./support";
+import { jobSpec, logger, runtime, testBuilderId } from "./support";
 
 const SECRET = "s3cr3t-junit-value";
 const CONFIG = `version: 2.1
@@ -258,5 +259,27 @@ describe("built-in steps between a job container and the services box", () => {
       execFileSync("umount", [objects]);
     }
     assert.deepEqual(await readdir(objects), mountedBefore, "the earlier objects are untouched");
+  });
+
+  test("a step printing 20 MB (in one burst) reaches the services box whole and in order through the log shipper", async () => {
+    await services.createPipeline(projectId, CONFIG);
+    const { job, sandbox } = await claimWithSandbox();
+    const shipper = new LogShipper(api, job, logger);
+    const out = shipper.stream(0);
+    const result = await sandbox.exec("seq -w 1 750000 | sed 's/$/ line of the big log/'", {
+      onOutput: (_stream, chunk) => out.write(chunk),
+    });
+    assert.equal(result.exitCode, 0);
+    out.end();
+    const chunkCount = await shipper.close();
+    assert.deepEqual(await api.finish(job, { status: "success", logChunkCount: chunkCount }), [], "no chunk is missing");
+    const [stored] = await services.db.execute<{ chars: number; lines: number; last: string }>(sql`
+      select sum(length(data))::int as chars,
+             sum(length(data) - length(replace(data, chr(10), '')))::int as lines,
+             right(string_agg(data, '' order by seq), 54) as last
+      from log_chunks where job_id = ${job.jobId}`);
+    assert.equal(stored?.lines, 750_000);
+    assert.equal(stored?.chars, 750_000 * "000001 line of the big log\n".length);
+    assert.equal(stored?.last, "749999 line of the big log\n750000 line of the big log\n");
   });
 });

@@ -1,4 +1,4 @@
-import { type JobSpec, type LogChunk, MAX_LOG_CHUNK_CHARS } from "@citadel/protocol";
+import { type JobSpec, type LogChunk, MAX_BUILDER_BODY_BYTES, MAX_LOG_CHUNK_CHARS } from "@citadel/protocol";
 import type { Logger } from "pino";
 import type { ServicesApi } from "../client/services-api";
 import { SecretMasker } from "../masking/index";
@@ -6,6 +6,10 @@ import { SecretMasker } from "../masking/index";
 /** Logs leave the box at most this long after they were printed. */
 export const LOG_BATCH_MS = 250;
 const MAX_CHUNKS_PER_CALL = 200;
+/** Room for the JSON around the chunks' data within the services box's body limit. */
+const MAX_BATCH_BYTES = MAX_BUILDER_BODY_BYTES - 64 * 1024;
+/** close() gives up after this many failed sends in a row (the services box stays unreachable). */
+const MAX_FAILURES_IN_A_ROW = 20;
 
 /**
  * Masks a job's output and ships it in sequence-numbered chunks, batched every 250 ms. A chunk
@@ -16,6 +20,9 @@ export class LogShipper {
   private readonly pending: LogChunk[] = [];
   private readonly timer: NodeJS.Timeout;
   private sending: Promise<void> | null = null;
+  private failuresInARow = 0;
+  /** How many of the oldest pending chunks are in the request being sent (never merged into). */
+  private inFlight = 0;
 
   constructor(
     private readonly api: ServicesApi,
@@ -41,33 +48,75 @@ export class LogShipper {
     out.end();
   }
 
+  /** Small writes of one step are merged into the last queued chunk while it is not on its way. */
   private enqueue(step: number | null, text: string): void {
+    if (text === "") return;
+    const last = this.pending.at(-1);
+    if (
+      last &&
+      this.pending.length > this.inFlight &&
+      last.step === step &&
+      last.data.length + text.length <= MAX_LOG_CHUNK_CHARS
+    ) {
+      last.data += text;
+      return;
+    }
     for (let offset = 0; offset < text.length; offset += MAX_LOG_CHUNK_CHARS) {
       this.pending.push({ seq: this.seq++, step, data: text.slice(offset, offset + MAX_LOG_CHUNK_CHARS) });
     }
   }
 
+  /**
+   * Sends what is queued, batch after batch (each within the services box's body limit) until the
+   * queue is empty or a send fails; the timer or close() tries again after a failure.
+   */
   private ship(): Promise<void> {
-    if (this.sending || this.pending.length === 0) return this.sending ?? Promise.resolve();
-    const batch = this.pending.slice(0, MAX_CHUNKS_PER_CALL);
-    this.sending = this.api
-      .logChunks(this.job, batch)
-      .then(() => {
-        this.pending.splice(0, batch.length);
-      })
-      .catch((error: unknown) => this.logger.warn({ err: error, jobId: this.job.jobId }, "log chunks not delivered; retrying"))
-      .finally(() => {
-        this.sending = null;
-      });
+    this.sending ??= this.drain().finally(() => {
+      this.sending = null;
+    });
     return this.sending;
   }
 
-  /** Sends everything still queued (retrying a few times); returns how many chunks the job produced. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.nextBatch();
+      this.inFlight = batch.length;
+      try {
+        await this.api.logChunks(this.job, batch);
+      } catch (error) {
+        this.inFlight = 0;
+        this.failuresInARow++;
+        this.logger.warn({ err: error, jobId: this.job.jobId }, "log chunks not delivered; retrying");
+        return;
+      }
+      this.failuresInARow = 0;
+      this.pending.splice(0, batch.length);
+      this.inFlight = 0;
+    }
+  }
+
+  /** The oldest chunks, as many as fit one request (at least one: a chunk alone always fits). */
+  private nextBatch(): LogChunk[] {
+    let bytes = 0;
+    let count = 0;
+    for (const chunk of this.pending) {
+      const size = Buffer.byteLength(JSON.stringify(chunk.data)) + 64;
+      if (count > 0 && (bytes + size > MAX_BATCH_BYTES || count >= MAX_CHUNKS_PER_CALL)) break;
+      bytes += size;
+      count++;
+    }
+    return this.pending.slice(0, count);
+  }
+
+  /** Sends everything still queued (retrying while sends keep failing, up to a limit); returns how many chunks the job produced. */
   async close(): Promise<number> {
     clearInterval(this.timer);
-    for (let attempt = 0; attempt < 20 && (this.pending.length > 0 || this.sending); attempt++) {
+    this.failuresInARow = 0;
+    while ((this.pending.length > 0 || this.sending) && this.failuresInARow < MAX_FAILURES_IN_A_ROW) {
       await this.ship();
-      if (this.pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      if (this.pending.length > 0 && this.failuresInARow > 0) {
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** this.failuresInARow)));
+      }
     }
     return this.seq;
   }
