@@ -152,6 +152,19 @@ test("a git push runs a two-job workflow in Docker containers through the builde
   const stored = await db.sql<{ data: string }[]>`select data from log_chunks`;
   assert.equal(stored.filter((chunk) => chunk.data.includes(SECRET)).length, 0, "the secret is in no stored log chunk");
 
+  // The next push restores the cache the first one saved (same key: greeting.txt is unchanged).
+  await stack.repo.commit({ "notes.txt": "unrelated change" }, "a second push");
+  const second = await stack.finishedWorkflow(workflow.id);
+  assert.equal(second.status, "success");
+  const secondJobs = JSON.parse((await api(`/api/v2/workflow/${second.id}/job`)).text) as {
+    items: Array<{ name: string; job_number: number }>;
+  };
+  const secondBuild = secondJobs.items.find((j) => j.name === "build");
+  assert.ok(secondBuild);
+  const secondLog = (await api(`/api/v2/project/git/acme/green/job/${secondBuild.job_number}/output`)).text;
+  assert.match(secondLog, new RegExp(`Found a cache from build ${build.job_number} at deps-v1-`));
+  assert.match(secondLog, /Skipping cache generation, cache already exists for key: deps-v1-/);
+
   // Nothing of the jobs is left on the engine.
   const docker = new Docker();
   const leftovers = await docker.listContainers({ all: true, filters: { label: ["citadel.job"] } });

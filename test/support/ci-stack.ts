@@ -148,12 +148,12 @@ export async function startCiStack(
     );
   }
 
-  /** The newest pipeline's workflow once it has stopped. */
-  const finishedWorkflow = () =>
+  /** The newest pipeline's workflow once it has stopped; `notId` skips one seen before (a new push is awaited). */
+  const finishedWorkflow = (notId?: string) =>
     waitFor("the workflow to finish", async () => {
       const [row] = await db.sql<{ id: string; status: string }[]>`
         select w.id, w.status from workflows w order by w.created_at desc limit 1`;
-      return row && ["success", "failed", "error", "canceled"].includes(row.status) ? row : undefined;
+      return row && row.id !== notId && ["success", "failed", "error", "canceled"].includes(row.status) ? row : undefined;
     });
 
   return { git, repo, installed, db, token, api, citadel, startBuilder, waitFor, finishedWorkflow };
