@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -59,6 +60,17 @@ export class ObjectStore {
       }
       throw error;
     }
+  }
+
+  /** Streams an object as the answer; a read failure midway cuts the response (the router logs it). */
+  async send(res: ServerResponse, objectKey: string, headers: Record<string, string> = {}): Promise<void> {
+    const object = await this.open(objectKey);
+    res.writeHead(200, { "Content-Type": "application/octet-stream", ...headers, "Content-Length": String(object.size) });
+    await new Promise<void>((resolve, reject) => {
+      object.stream.once("error", reject);
+      res.once("close", resolve);
+      object.stream.pipe(res);
+    });
   }
 
   async remove(objectKey: string): Promise<void> {

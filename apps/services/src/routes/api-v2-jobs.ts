@@ -103,14 +103,10 @@ function artifactDownloadRoute(ctx: ServicesContext): Route {
       await requireUser(ctx, req);
       const [artifact] = isUuid(params.id) ? await ctx.db.select().from(artifacts).where(eq(artifacts.id, params.id)) : [];
       if (!artifact || artifact.path !== params.path) throw notFound("Artifact not found");
-      const object = await store.open(artifact.objectKey);
-      res.writeHead(200, {
-        "Content-Type": "application/octet-stream",
-        "Content-Length": String(object.size),
+      await store.send(res, artifact.objectKey, {
         "Content-Disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "artifact")}"`,
         "X-Content-Type-Options": "nosniff",
       });
-      object.stream.pipe(res);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { testResults } from "@citadel/db/schema";
 import { cacheLookupRequestSchema, PROTOCOL_PREFIX, testResultsRequestSchema } from "@citadel/protocol";
 import type { ServicesContext } from "../app-context";
@@ -42,7 +42,7 @@ export function builderObjectRoutes(ctx: ServicesContext): Route[] {
         const job = await runningJob(req, params.jobId);
         const match = await findCache(ctx.db, job.projectId, [requiredKey(url)], true);
         if (!match) throw new HttpError(404, "No cache with that key.");
-        await sendObject(res, store, match.objectKey);
+        await store.send(res, match.objectKey);
       },
     },
     {
@@ -97,7 +97,7 @@ export function builderObjectRoutes(ctx: ServicesContext): Route[] {
         const job = await runningJob(req, params.jobId);
         const layer = (await layersToAttach(ctx.db, job)).find((l) => l.id === params.layerId);
         if (!layer) throw new HttpError(404, "No such workspace layer for this job.");
-        await sendObject(res, store, layer.objectKey);
+        await store.send(res, layer.objectKey);
       },
     },
     {
@@ -119,14 +119,4 @@ function requiredKey(url: URL): string {
   const key = url.searchParams.get("key");
   if (!key || key.length > 1000) throw new HttpError(400, "A cache key (`?key=`, at most 1000 characters) is required.");
   return key;
-}
-
-async function sendObject(res: ServerResponse, store: ObjectStore, objectKey: string): Promise<void> {
-  const object = await store.open(objectKey);
-  res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": String(object.size) });
-  await new Promise<void>((resolve, reject) => {
-    object.stream.once("error", reject);
-    res.once("close", resolve);
-    object.stream.pipe(res);
-  });
 }
