@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import Docker from "dockerode";
 import { startCiStack } from "../support/ci-stack";
@@ -88,8 +90,11 @@ test("circle-shutdown lets a running job finish and takes no new one; a builder 
   assert.match(restarted.output(), /removed leftovers of an earlier run/);
   assert.deepEqual(await ofProject(), []);
 
-  for (const builder of [rescuer, restarted]) {
-    assert.match(await builder.shutdown(), /builder drained and stopped/);
-    assert.equal(await builder.exited, 0);
-  }
+  // circle-shutdown retires a box (deregistered, credential gone); a SIGTERM (a service restart) keeps it.
+  assert.match(await restarted.shutdown(), /builder drained and stopped/);
+  assert.equal(await restarted.exited, 0);
+  assert.equal(existsSync(join(restarted.dataDir, "credential.json")), false);
+  rescuer.child.kill("SIGTERM");
+  assert.equal(await rescuer.exited, 0);
+  assert.equal(existsSync(join(rescuer.dataDir, "credential.json")), true);
 });

@@ -17,6 +17,7 @@ export {
   type FleetState,
   listFleet,
   OFFLINE_AFTER_SECONDS,
+  removeSilentBuilder,
   requestDrain,
 } from "./repositories/builders";
 export {

@@ -69,11 +69,19 @@ export class PinnedHttpsClient {
   /** Streams `body` up (chunked); the JSON answer is read as text. */
   async upload(method: string, path: string, body: Readable, options: { token?: string; timeoutMs?: number } = {}) {
     const headers = { Accept: "application/json", "Content-Type": "application/octet-stream" };
+    // Listening from the start: the body may fail while the connection and the pin check are under way.
+    let failed: Error | null = null;
+    let request: ClientRequest | null = null;
+    body.once("error", (error) => {
+      failed = error;
+      request?.destroy(new UploadSourceError(error.message));
+    });
     let res: IncomingMessage;
     try {
       res = await this.open(method, path, headers, options, (req) => {
-        body.once("error", (error) => req.destroy(new UploadSourceError(error.message)));
-        body.pipe(req);
+        request = req;
+        if (failed) req.destroy(new UploadSourceError(failed.message));
+        else body.pipe(req);
       });
     } catch (error) {
       body.destroy();
@@ -133,7 +141,7 @@ export class PinnedHttpsClient {
   }
 }
 
-async function readText(res: IncomingMessage): Promise<string> {
+export async function readText(res: IncomingMessage): Promise<string> {
   let text = "";
   res.setEncoding("utf8");
   for await (const chunk of res) text += chunk as string;

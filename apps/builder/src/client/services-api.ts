@@ -20,7 +20,7 @@ import {
   workspaceLayersResponseSchema,
 } from "@citadel/protocol";
 import type { z } from "zod";
-import type { PinnedHttpsClient } from "./pinned-https";
+import { type PinnedHttpsClient, readText } from "./pinned-https";
 
 /** A refusal from the services box, with its `{"message"}` text. */
 export class ServicesRefusedError extends Error {
@@ -158,11 +158,8 @@ export class ServicesApi {
 
   private async download(job: JobSpec, path: string, what: string): Promise<Readable> {
     const res = await this.http.download(path, { token: job.jobToken });
-    if ((res.statusCode ?? 0) >= 400) {
-      let text = "";
-      for await (const chunk of res) text += String(chunk);
-      parse(finishConflictSchema, res.statusCode ?? 0, text, `the download of ${what}`);
-    }
+    if ((res.statusCode ?? 0) >= 400)
+      parse(finishConflictSchema, res.statusCode ?? 0, await readText(res), `the download of ${what}`);
     return res;
   }
 }

@@ -53,12 +53,17 @@ export async function fetchCheckout(job: JobSpec): Promise<{ tar: Readable; clea
     await git("remote", "add", "origin", job.git.url);
     const ref = job.git.tag ? `refs/tags/${job.git.tag}` : `refs/heads/${job.git.branch ?? "main"}`;
     if (job.git.revision) {
-      try {
-        await git("fetch", "-q", "--depth", "1", "origin", job.git.revision);
-      } catch {
-        // Servers that refuse a commit no ref points at any more (the branch moved on since the push):
-        // fetch the ref's history, which still holds it.
-        await git("fetch", "-q", "origin", ref);
+      const direct = await git("fetch", "-q", "--depth", "1", "origin", job.git.revision).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (direct !== null) {
+        // Servers refuse a commit no ref points at any more (the branch moved on since the push):
+        // fetch the ref's history, which still holds it. If that fails too, both reasons are told.
+        await git("fetch", "-q", "origin", ref).catch((error: { stderr?: string }) => {
+          error.stderr = `${(direct as { stderr?: string }).stderr ?? ""}\n${error.stderr ?? ""}`.trim();
+          throw error;
+        });
       }
       await git("checkout", "-q", "--detach", job.git.revision);
     } else {
@@ -72,7 +77,7 @@ export async function fetchCheckout(job: JobSpec): Promise<{ tar: Readable; clea
     return { tar: createReadStream(archive), cleanup };
   } catch (error) {
     await cleanup();
-    const stderr = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-2).join(" ") ?? (error as Error).message;
+    const stderr = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-4).join(" ") ?? (error as Error).message;
     throw new CheckoutError(
       `checkout of ${job.git.url} at ${job.git.revision ?? job.git.branch ?? job.git.tag} failed: ${stderr}`,
     );

@@ -59,7 +59,7 @@ function handle(daemon: BuilderDaemon, socket: Socket, logger: Logger): void {
     send(socket, { type: "progress", ...daemon.progress() });
     const unsubscribe = daemon.onDrainProgress((progress) => send(socket, { type: "progress", ...progress }));
     daemon
-      .drain(request.timeoutSeconds)
+      .drain(request.timeoutSeconds, { leaveFleet: true })
       .then((canceled) => send(socket, { type: "drained", canceled }))
       .catch((error: unknown) => send(socket, { type: "error", message: (error as Error).message }))
       .finally(() => {

@@ -45,6 +45,8 @@ export class BuilderDaemon {
   private resolveStopped!: () => void;
 
   private runtime!: JobRuntime;
+  private leaveFleet = false;
+  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly settings: BuilderSettings,
@@ -131,7 +133,7 @@ export class BuilderDaemon {
           this.running.get(command.jobId)?.abort.abort();
         } else if (command.type === "drain") {
           this.logger.info("drain requested by the services box");
-          void this.drain();
+          void this.drain(undefined, { leaveFleet: true });
         }
       }
     } catch (error) {
@@ -206,7 +208,9 @@ export class BuilderDaemon {
    * Stops claiming and waits for running jobs; at the deadline (if any) cancels what is left.
    * Heartbeats continue throughout. Returns the jobs that had to be cancelled.
    */
-  async drain(timeoutSeconds?: number): Promise<string[]> {
+  async drain(timeoutSeconds?: number, options: { leaveFleet: boolean } = { leaveFleet: false }): Promise<string[]> {
+    // circle-shutdown and the console's drain retire the box; a SIGTERM (a service restart) keeps its credential.
+    this.leaveFleet ||= options.leaveFleet;
     if (this.state === "active") {
       this.state = "draining";
       this.logger.info({ running: this.running.size, timeoutSeconds }, "draining");
@@ -236,14 +240,18 @@ export class BuilderDaemon {
     return ids;
   }
 
-  private async stop(): Promise<void> {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.reapTimer) clearInterval(this.reapTimer);
-    await this.heartbeat();
-    await this.deregister();
-    this.http.close();
-    this.logger.info("builder stopped");
-    this.resolveStopped();
+  /** Once, however many drains end at the same time. */
+  private stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      if (this.reapTimer) clearInterval(this.reapTimer);
+      await this.heartbeat();
+      if (this.leaveFleet) await this.deregister();
+      this.http.close();
+      this.logger.info("builder stopped");
+      this.resolveStopped();
+    })();
+    return this.stopping;
   }
 
   /** Leaves the fleet (freeing its license seat) and forgets the credential: a new start needs a join token. */

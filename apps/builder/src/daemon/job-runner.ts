@@ -36,6 +36,7 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
   /** Background steps still running; stopped when the foreground steps are done. */
   const background: Array<Promise<void>> = [];
   const jobEnded = new AbortController();
+  let backgroundError: unknown;
   try {
     const executor = job.job.executor;
     if (executor?.type !== "docker") {
@@ -84,18 +85,24 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
       if (step.type === "run" && step.background) {
         // Runs alongside the next steps; stopped when the job ends, a failure before that fails the job.
         background.push(
-          runCommandStep(step, sandbox, runOptions).then(async (result) => {
-            const ended = jobEnded.signal.aborted && result.outcome === "canceled";
-            if (result.outcome === "failed" && !jobEnded.signal.aborted) failed = true;
-            out.end();
-            await options.api.stepEvent(job, {
-              event: "finish",
-              index,
-              name: step.name,
-              status: ended ? "success" : result.outcome,
-              exitCode: result.exitCode,
-            });
-          }),
+          runCommandStep(step, sandbox, runOptions)
+            .then(async (result) => {
+              // Stopped because the job's steps were done (not a cancel or timeout): that is its normal end.
+              const ended = result.outcome === "canceled" && jobEnded.signal.aborted && !stop.aborted;
+              if ((result.outcome === "failed" || result.outcome === "timedout") && !jobEnded.signal.aborted) failed = true;
+              out.end();
+              await options.api.stepEvent(job, {
+                event: "finish",
+                index,
+                name: step.name,
+                status: ended ? "success" : result.outcome,
+                exitCode: result.exitCode,
+              });
+            })
+            // Held until the foreground is done, then it fails the job like any builder error.
+            .catch((error: unknown) => {
+              backgroundError ??= error;
+            }),
         );
         continue;
       }
@@ -133,6 +140,7 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
     }
     jobEnded.abort();
     await Promise.all(background);
+    if (backgroundError !== undefined) throw backgroundError;
     if (status === "success" && failed) status = "failed";
   } catch (error) {
     status = "infrastructure_fail";
@@ -141,9 +149,7 @@ export async function runJob(job: JobSpec, signal: AbortSignal, options: JobRunn
     log.error({ reason }, "job failed on the builder");
   } finally {
     jobEnded.abort();
-    for (const outcome of await Promise.allSettled(background)) {
-      if (outcome.status === "rejected") log.warn({ err: outcome.reason }, "a background step did not report its end");
-    }
+    await Promise.all(background);
     await sandbox
       ?.destroy()
       .catch((error: unknown) => log.error({ err: error }, "could not remove the job's containers; the reaper will"));

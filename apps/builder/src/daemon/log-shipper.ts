@@ -21,8 +21,8 @@ export class LogShipper {
   private readonly timer: NodeJS.Timeout;
   private sending: Promise<void> | null = null;
   private failuresInARow = 0;
-  /** How many of the oldest pending chunks are in the request being sent (never merged into). */
-  private inFlight = 0;
+  /** Chunks up to this seq have been sent at least once (maybe stored): never merged into again. */
+  private sentThrough = -1;
 
   constructor(
     private readonly api: ServicesApi,
@@ -48,16 +48,11 @@ export class LogShipper {
     out.end();
   }
 
-  /** Small writes of one step are merged into the last queued chunk while it is not on its way. */
+  /** Small writes of one step are merged into the last queued chunk, unless it was ever sent. */
   private enqueue(step: number | null, text: string): void {
     if (text === "") return;
     const last = this.pending.at(-1);
-    if (
-      last &&
-      this.pending.length > this.inFlight &&
-      last.step === step &&
-      last.data.length + text.length <= MAX_LOG_CHUNK_CHARS
-    ) {
+    if (last && last.seq > this.sentThrough && last.step === step && last.data.length + text.length <= MAX_LOG_CHUNK_CHARS) {
       last.data += text;
       return;
     }
@@ -80,18 +75,16 @@ export class LogShipper {
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.nextBatch();
-      this.inFlight = batch.length;
+      this.sentThrough = Math.max(this.sentThrough, batch.at(-1)?.seq ?? -1);
       try {
         await this.api.logChunks(this.job, batch);
       } catch (error) {
-        this.inFlight = 0;
         this.failuresInARow++;
         this.logger.warn({ err: error, jobId: this.job.jobId }, "log chunks not delivered; retrying");
         return;
       }
       this.failuresInARow = 0;
       this.pending.splice(0, batch.length);
-      this.inFlight = 0;
     }
   }
 

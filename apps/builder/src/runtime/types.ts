@@ -83,6 +83,8 @@ export interface JobSandbox {
   copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void>;
   /** The absolute path of `path` in the primary container (`~` = the user's home). */
   resolvePath(path: string): Promise<string>;
+  /** Whether `path` exists in the primary container (the engine's stat; no tool in the image needed). */
+  pathExists(path: string): Promise<boolean>;
   /** A tar stream of path in the primary container (`~` = home); SandboxPathNotFoundError when it does not exist. */
   copyOut(path: string): Promise<NodeJS.ReadableStream>;
   /** Removes every container, network and volume of the job, whatever state they are in. Idempotent. */

@@ -1,4 +1,4 @@
-import { deregisterBuilder, type FleetBuilder, listFleet, requestDrain } from "@citadel/db";
+import { type FleetBuilder, listFleet, removeSilentBuilder, requestDrain } from "@citadel/db";
 import type { AppContext } from "../app-context";
 import { recordAudit } from "./audit";
 import { StateError } from "./errors";
@@ -53,7 +53,9 @@ export async function removeOfflineBuilder(app: AppContext, builderId: string, a
   if (builder.state !== "offline") {
     throw new StateError(`${builder.name} is ${builder.state}: drain it (it deregisters itself) rather than removing it.`);
   }
-  await deregisterBuilder(app.db, builderId);
+  if (!(await removeSilentBuilder(app.db, builderId))) {
+    throw new StateError(`${builder.name} sent a heartbeat again just now: it is not offline any more.`);
+  }
   await recordAudit(app.db, {
     ...actor,
     action: "builder.remove",

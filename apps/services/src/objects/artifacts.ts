@@ -37,7 +37,14 @@ export async function storeArtifacts(
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, `The artifacts upload is not a readable tar archive: ${(error as Error).message}`);
   }
-  if (stored.length > 0) await db.insert(artifacts).values(stored);
+  if (stored.length > 0) {
+    try {
+      await db.insert(artifacts).values(stored);
+    } catch (error) {
+      await Promise.all(stored.map((s) => store.remove(s.objectKey)));
+      throw error;
+    }
+  }
   return { files: stored.length, bytes: stored.reduce((sum, s) => sum + s.size, 0) };
 }
 

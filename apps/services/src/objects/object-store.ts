@@ -66,11 +66,27 @@ export class ObjectStore {
   async send(res: ServerResponse, objectKey: string, headers: Record<string, string> = {}): Promise<void> {
     const object = await this.open(objectKey);
     res.writeHead(200, { "Content-Type": "application/octet-stream", ...headers, "Content-Length": String(object.size) });
-    await new Promise<void>((resolve, reject) => {
-      object.stream.once("error", reject);
-      res.once("close", resolve);
-      object.stream.pipe(res);
-    });
+    try {
+      await pipeline(object.stream, res);
+    } catch (error) {
+      // The client went away mid-download: pipeline has closed the file; nothing else to do.
+      if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE") return;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps a written object only if `record` (its database row) says so; a false answer (another job
+   * recorded the same cache first) or a failure removes the file, so no object outlives its row.
+   */
+  async keepIf(objectKey: string, record: () => Promise<boolean>): Promise<boolean> {
+    let kept = false;
+    try {
+      kept = await record();
+      return kept;
+    } finally {
+      if (!kept) await this.remove(objectKey);
+    }
   }
 
   async remove(objectKey: string): Promise<void> {

@@ -56,9 +56,9 @@ export function builderObjectRoutes(ctx: ServicesContext): Route[] {
           return sendJson(res, 200, { stored: false, files: 0, bytes: 0 });
         }
         const object = await store.write(store.newKey("caches", job.projectId), req, `the cache ${key}`);
-        const stored = await recordCache(ctx.db, { projectId: job.projectId, jobId: job.id, key, ...object });
-        // Another job saved the key while this upload ran: the first one stays.
-        if (!stored) await store.remove(object.objectKey);
+        const stored = await store.keepIf(object.objectKey, () =>
+          recordCache(ctx.db, { projectId: job.projectId, jobId: job.id, key, ...object }),
+        );
         sendJson(res, stored ? 201 : 200, { stored, files: 1, bytes: object.size });
       },
     },
@@ -77,7 +77,10 @@ export function builderObjectRoutes(ctx: ServicesContext): Route[] {
       handle: async ({ req, res, params }) => {
         const job = await runningJob(req, params.jobId);
         const object = await store.write(store.newKey("workspaces", job.workflowId), req, "a workspace layer");
-        await recordLayer(ctx.db, { workflowId: job.workflowId, jobId: job.id, jobName: job.name, ...object });
+        await store.keepIf(object.objectKey, async () => {
+          await recordLayer(ctx.db, { workflowId: job.workflowId, jobId: job.id, jobName: job.name, ...object });
+          return true;
+        });
         sendJson(res, 201, { stored: true, files: 1, bytes: object.size });
       },
     },

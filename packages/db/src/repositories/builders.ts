@@ -52,6 +52,22 @@ export async function requestDrain(db: DbOrTx, builderId: string): Promise<boole
   return updated.length > 0;
 }
 
+/** A builder box gone for good leaves the fleet, only if it is still silent (it may have come back meanwhile). */
+export async function removeSilentBuilder(db: DbOrTx, builderId: string): Promise<boolean> {
+  const removed = await db
+    .update(builders)
+    .set({ state: "deregistered", slotsUsed: 0, pendingCommands: [] })
+    .where(
+      and(
+        eq(builders.id, builderId),
+        ne(builders.state, "deregistered"),
+        sql`coalesce(${builders.lastHeartbeatAt}, ${builders.createdAt}) < now() - make_interval(secs => ${OFFLINE_AFTER_SECONDS})`,
+      ),
+    )
+    .returning({ id: builders.id });
+  return removed.length > 0;
+}
+
 /** A drained builder leaves the fleet; its credential stops working. */
 export async function deregisterBuilder(db: DbOrTx, builderId: string): Promise<void> {
   await db.update(builders).set({ state: "deregistered", slotsUsed: 0, pendingCommands: [] }).where(eq(builders.id, builderId));

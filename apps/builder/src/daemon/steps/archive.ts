@@ -1,11 +1,13 @@
 import { posix } from "node:path";
-import { Readable } from "node:stream";
-import { createGzip } from "node:zlib";
+import { PassThrough, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
 import { extract, type Header, pack } from "tar-stream";
 
 /** One tar from the engine's archive API, with how its entry names map into the combined archive. */
 export interface ArchiveSource {
-  readonly tar: NodeJS.ReadableStream;
+  /** Opened only when its turn comes, so every open stream has its error handled. */
+  open(): Promise<NodeJS.ReadableStream>;
   /** The new entry name, or null to leave the entry out. */
   rename(name: string): string | null;
 }
@@ -13,24 +15,26 @@ export interface ArchiveSource {
 /**
  * Streams several engine tars as one archive with renamed entries (nothing is buffered whole):
  * caches get absolute paths, workspaces paths under their root, artifacts their artifact paths.
- * Sources are read one after the other; when the result is destroyed early (the upload failed),
- * every source is destroyed too, so no engine connection is left open.
+ * Sources are opened and read one after the other; when the result is destroyed early (the upload
+ * failed), the open source is destroyed too, so no engine connection is left open.
  */
 export function combineArchives(sources: readonly ArchiveSource[], options: { gzip: boolean }): Readable {
   const packer = pack();
   const tar = Readable.from(packer as AsyncIterable<Buffer>);
   const output = options.gzip ? tar.pipe(createGzip()) : tar;
   if (options.gzip) tar.on("error", (error) => output.destroy(error));
+  let current: NodeJS.ReadableStream | null = null;
   output.once("close", () => {
     if (output.readableEnded) return;
     packer.destroy();
-    for (const source of sources) destroy(source.tar);
+    if (current) destroy(current);
   });
   void (async () => {
     for (const source of sources) {
       const entries = extract();
-      source.tar.on("error", (error: Error) => entries.destroy(error));
-      source.tar.pipe(entries as unknown as NodeJS.WritableStream);
+      current = await source.open();
+      current.on("error", (error: Error) => entries.destroy(error));
+      current.pipe(entries as unknown as NodeJS.WritableStream);
       for await (const entry of entries) {
         const header = renamed(entry.header, source);
         if (header === null) {
@@ -50,6 +54,13 @@ export function combineArchives(sources: readonly ArchiveSource[], options: { gz
 
 export function destroy(stream: NodeJS.ReadableStream): void {
   (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+}
+
+/** The gunzipped content of a download; a failure of either reaches whoever reads the result. */
+export function gunzipped(download: Readable): Readable {
+  const out = new PassThrough();
+  pipeline(download, createGunzip(), out).catch((error: unknown) => out.destroy(error as Error));
+  return out;
 }
 
 function renamed(header: Header, source: ArchiveSource): Header | null {

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { StoreArtifactsStep } from "@citadel/pipeline";
 import { combineArchives, underPrefix } from "./archive";
-import { openSources } from "./sources";
+import { existingSources } from "./sources";
 import { type BuiltInOutcome, formatBytes, inJob, type StepContext } from "./step-context";
 
 /**
@@ -11,7 +11,7 @@ import { type BuiltInOutcome, formatBytes, inJob, type StepContext } from "./ste
 export async function storeArtifacts(step: StoreArtifactsStep, ctx: StepContext): Promise<BuiltInOutcome> {
   const prefix = posix.normalize(step.destination ?? step.path.replace(/^~\/?/, "")).replace(/^\/+|\/+$/g, "") || "artifacts";
   const path = inJob(step.path, ctx.workingDirectory);
-  const sources = await openSources(ctx, [{ path, rename: underPrefix(prefix) }], () => {});
+  const sources = await existingSources(ctx, [{ path, rename: underPrefix(prefix) }], () => {});
   if (sources.length === 0) {
     ctx.out.write(`No artifact files found at ${step.path}\n`);
     return "success";

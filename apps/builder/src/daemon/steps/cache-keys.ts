@@ -50,6 +50,7 @@ async function fileChecksum(file: string, ctx: StepContext): Promise<string> {
     throw error;
   }
   const entries = extract();
+  tar.on("error", (error: Error) => entries.destroy(error));
   tar.pipe(entries as unknown as NodeJS.WritableStream);
   let digest: string | null = null;
   for await (const entry of entries) {

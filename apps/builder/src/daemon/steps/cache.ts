@@ -1,9 +1,8 @@
 import { posix } from "node:path";
-import { createGunzip } from "node:zlib";
 import type { RestoreCacheStep, SaveCacheStep } from "@citadel/pipeline";
-import { combineArchives, underPrefix } from "./archive";
+import { combineArchives, gunzipped, underPrefix } from "./archive";
 import { evaluateCacheKey } from "./cache-keys";
-import { openSources } from "./sources";
+import { existingSources } from "./sources";
 import { type BuiltInOutcome, formatBytes, inJob, type StepContext } from "./step-context";
 
 /** save_cache: the paths as one gzipped tar of absolute paths, stored once per key (caches are immutable). */
@@ -18,7 +17,7 @@ export async function saveCache(step: SaveCacheStep, ctx: StepContext): Promise<
     const absolute = await ctx.sandbox.resolvePath(inJob(path, ctx.workingDirectory));
     paths.push({ path: absolute, rename: underPrefix(posix.normalize(absolute).replace(/^\/+/, "")) });
   }
-  const sources = await openSources(ctx, paths, (missing) =>
+  const sources = await existingSources(ctx, paths, (missing) =>
     ctx.out.write(`Warning: could not find ${missing}; it is not cached\n`),
   );
   if (sources.length === 0) {
@@ -47,10 +46,7 @@ export async function restoreCache(step: RestoreCacheStep, ctx: StepContext): Pr
   ctx.out.write(
     `Found a cache${match.savedByJob === null ? "" : ` from build ${match.savedByJob}`} at ${match.key} (${formatBytes(match.size ?? 0)})\n`,
   );
-  const download = await ctx.api.cacheDownload(ctx.job, match.key);
-  const tar = download.pipe(createGunzip());
-  download.once("error", (error) => tar.destroy(error));
-  await ctx.sandbox.copyIn(tar, "/");
+  await ctx.sandbox.copyIn(gunzipped(await ctx.api.cacheDownload(ctx.job, match.key)), "/");
   ctx.out.write("Restored the cache.\n");
   return "success";
 }

@@ -1,7 +1,6 @@
 import type { TestCase } from "@citadel/protocol";
 import { XMLParser } from "fast-xml-parser";
 
-const MESSAGE_LIMIT = 20_000;
 const REPEATED = new Set(["testsuites", "testsuite", "testcase", "failure", "error", "skipped"]);
 
 const parser = new XMLParser({
@@ -15,7 +14,7 @@ const parser = new XMLParser({
 
 type Node = Record<string, unknown>;
 
-/** Test cases of a JUnit XML report (nested suites included); throws on XML that does not parse. */
+/** Test cases of a JUnit XML report (nested suites included), untruncated; throws on XML that does not parse. */
 export function parseJUnit(xml: string, file: string): TestCase[] {
   const document = parser.parse(xml, true) as Node;
   const cases: TestCase[] = [];
@@ -35,9 +34,9 @@ function toTestCase(node: Node, file: string): TestCase {
   const problem = failure ?? error;
   const seconds = Number(node.time);
   return {
-    name: (text(node.name) ?? "").slice(0, 2000),
-    classname: (text(node.classname) ?? "").slice(0, 2000),
-    file: (text(node.file) ?? file).slice(0, 2000),
+    name: text(node.name) ?? "",
+    classname: text(node.classname) ?? "",
+    file: text(node.file) ?? file,
     result: failure ? "failure" : error ? "error" : skipped ? "skipped" : "success",
     message: problem ? messageOf(problem) : null,
     runTimeMs: Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : null,
@@ -46,7 +45,7 @@ function toTestCase(node: Node, file: string): TestCase {
 
 function messageOf(node: Node): string {
   const parts = [text(node.message), text(node["#text"])].filter((p): p is string => Boolean(p));
-  return parts.join("\n").slice(0, MESSAGE_LIMIT);
+  return parts.join("\n");
 }
 
 function asNodes(value: unknown): Node[] {

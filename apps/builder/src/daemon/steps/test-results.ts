@@ -6,6 +6,8 @@ import { SecretMasker } from "../../masking/index";
 import { parseJUnit } from "./junit";
 import { type BuiltInOutcome, inJob, type StepContext } from "./step-context";
 
+/** What the services box keeps of a failure message. */
+const MESSAGE_LIMIT = 20_000;
 /** Larger XML files are skipped with a warning rather than held in memory. */
 const MAX_REPORT_BYTES = 50 * 1024 * 1024;
 
@@ -25,6 +27,7 @@ export async function storeTestResults(step: StoreTestResultsStep, ctx: StepCont
   const tests: TestCase[] = [];
   let reports = 0;
   const entries = extract();
+  tar.on("error", (error: Error) => entries.destroy(error));
   tar.pipe(entries as unknown as NodeJS.WritableStream);
   for await (const entry of entries) {
     const name = entry.header.name;
@@ -46,11 +49,16 @@ export async function storeTestResults(step: StoreTestResultsStep, ctx: StepCont
       ctx.out.write(`Skipping ${name}: not a readable JUnit XML report (${(error as Error).message.split("\n")[0]})\n`);
     }
   }
-  for (const test of tests) {
-    if (test.message !== null) test.message = mask(test.message, ctx.job.secretValues);
-  }
-  for (let i = 0; i < tests.length; i += MAX_TEST_CASES_PER_REQUEST) {
-    await ctx.api.testResults(ctx.job, tests.slice(i, i + MAX_TEST_CASES_PER_REQUEST));
+  // Masked before the services box's length limits apply (a mask can be longer than what it hides).
+  const masked = tests.map((test) => ({
+    ...test,
+    name: mask(test.name, ctx.job.secretValues).slice(0, 2000),
+    classname: mask(test.classname, ctx.job.secretValues).slice(0, 2000),
+    file: test.file === null ? null : mask(test.file, ctx.job.secretValues).slice(0, 2000),
+    message: test.message === null ? null : mask(test.message, ctx.job.secretValues).slice(0, MESSAGE_LIMIT),
+  }));
+  for (let i = 0; i < masked.length; i += MAX_TEST_CASES_PER_REQUEST) {
+    await ctx.api.testResults(ctx.job, masked.slice(i, i + MAX_TEST_CASES_PER_REQUEST));
   }
   const failures = tests.filter((t) => t.result === "failure" || t.result === "error").length;
   ctx.out.write(

@@ -1,8 +1,7 @@
 import { posix } from "node:path";
-import { createGunzip } from "node:zlib";
 import type { AttachWorkspaceStep, PersistToWorkspaceStep } from "@citadel/pipeline";
-import { combineArchives, destroy, underPrefix } from "./archive";
-import { openSources } from "./sources";
+import { combineArchives, gunzipped, underPrefix } from "./archive";
+import { existingSources } from "./sources";
 import { type BuiltInOutcome, formatBytes, inJob, type StepContext } from "./step-context";
 
 /** persist_to_workspace: the paths, relative to root, as one layer for downstream jobs of the workflow. */
@@ -19,9 +18,8 @@ export async function persistToWorkspace(step: PersistToWorkspaceStep, ctx: Step
     paths.push({ path: absolute, rename: underPrefix(relative) });
   }
   const missing: string[] = [];
-  const sources = await openSources(ctx, paths, (path) => missing.push(path));
+  const sources = await existingSources(ctx, paths, (path) => missing.push(path));
   if (missing.length > 0) {
-    for (const source of sources) destroy(source.tar);
     ctx.out.write(`Cannot persist to the workspace: ${missing.join(", ")} does not exist\n`);
     return "failed";
   }
@@ -39,10 +37,7 @@ export async function attachWorkspace(step: AttachWorkspaceStep, ctx: StepContex
   }
   const at = inJob(step.at, ctx.workingDirectory);
   for (const layer of layers) {
-    const download = await ctx.api.workspaceDownload(ctx.job, layer.id);
-    const tar = download.pipe(createGunzip());
-    download.once("error", (error) => tar.destroy(error));
-    await ctx.sandbox.copyIn(tar, at);
+    await ctx.sandbox.copyIn(gunzipped(await ctx.api.workspaceDownload(ctx.job, layer.id)), at);
     ctx.out.write(`Attached the workspace layer of ${layer.jobName} (${formatBytes(layer.size)}) at ${step.at}\n`);
   }
   return "success";

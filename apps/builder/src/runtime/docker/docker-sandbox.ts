@@ -1,7 +1,8 @@
 import { PassThrough } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
-import { SandboxPathNotFoundError } from "../../errors";
+import { InfrastructureError, SandboxPathNotFoundError } from "../../errors";
 import type { ExecOptions, ExecResult, JobSandbox } from "../types";
 import { removeLabelled } from "./cleanup";
 import { containerPath } from "./container-paths";
@@ -41,18 +42,36 @@ export class DockerSandbox implements JobSandbox {
   }
 
   async copyIn(tar: NodeJS.ReadableStream, destPath: string): Promise<void> {
-    const path = await containerPath(this.primary, destPath, true);
+    // Through a PassThrough: a child process's stdout (a socket) handed straight to dockerode uploads
+    // nothing, while a plain stream works. A failing source (a download cut off) aborts the upload.
+    const body = new PassThrough();
+    const sourceFailed = new AbortController();
+    pipeline(tar, body).catch((error: unknown) => sourceFailed.abort(error));
     try {
-      // Through a PassThrough: a child process's stdout (a socket) handed straight to dockerode
-      // uploads nothing, while a plain stream works.
-      await this.primary.putArchive(tar.pipe(new PassThrough()), { path });
+      const path = await containerPath(this.primary, destPath, true);
+      await this.primary.putArchive(body, { path, abortSignal: sourceFailed.signal });
     } catch (error) {
+      body.destroy();
+      if (sourceFailed.signal.aborted) {
+        throw new InfrastructureError(`copying files into ${destPath} failed: ${(sourceFailed.signal.reason as Error).message}`);
+      }
       throw engineFailure(`copying files into ${destPath}`, error);
     }
   }
 
   resolvePath(path: string): Promise<string> {
     return containerPath(this.primary, path, false);
+  }
+
+  async pathExists(path: string): Promise<boolean> {
+    const absolute = await containerPath(this.primary, path, false);
+    try {
+      await this.primary.infoArchive({ path: absolute });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw engineFailure(`looking for ${path} in the job's container`, error);
+    }
   }
 
   async copyOut(path: string): Promise<NodeJS.ReadableStream> {
