@@ -133,9 +133,17 @@ test("a new admin goes from first boot through every wizard step to services run
   // Preflight, then review and start.
   await page.getByRole("heading", { name: "Preflight checks" }).waitFor();
   await page.click("[data-testid=run-preflight]");
-  // The checks probe the engine, PostgreSQL and the ports: slow on a loaded box, so a longer wait.
-  await page.locator("[data-testid=preflight-results]").waitFor({ timeout: 90_000 });
+  // The checks probe the engine, PostgreSQL and the ports: slow on a loaded box, so a longer wait; if the
+  // results never come, the failure says what the page showed instead.
+  await page
+    .locator("[data-testid=preflight-results]")
+    .waitFor({ timeout: 90_000 })
+    .catch(async (error: Error) => {
+      await shot(page, "06-preflight-missing");
+      throw new Error(`${error.message}\npage says: ${await page.locator("main").textContent()}\n${app.output().slice(-3000)}`);
+    });
   await shot(page, "06-preflight");
+  await page.click("[data-testid=preflight-continue]");
   await page.getByRole("heading", { name: "Review and start" }).waitFor();
   await page.click("[data-testid=start-services]");
   await page.locator("[data-testid=services-running]").waitFor({ timeout: 90_000 });

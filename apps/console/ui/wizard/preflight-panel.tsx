@@ -10,7 +10,6 @@ export function PreflightPanel(props: { onPassed: () => void }) {
   const run = useAction(async () => {
     const outcome = await api.wizard.runPreflight.mutate();
     setResults(outcome);
-    if (!outcome.blocked) props.onPassed();
   });
   return (
     <div>
@@ -37,11 +36,26 @@ export function PreflightPanel(props: { onPassed: () => void }) {
         <p>Checks CPUs, memory, disk, ports, PostgreSQL, the clock and the Docker engine.</p>
       )}
       {results?.blocked ? <Notice kind="error">A check failed: fix it and run the checks again.</Notice> : null}
+      {results && !results.blocked ? (
+        <Notice kind="ok">
+          Nothing blocks the start{results.results.some((r) => r.status === "warn") ? " (see the warnings)" : ""}.
+        </Notice>
+      ) : null}
       {run.problem ? <Notice kind="error">{run.problem.message}</Notice> : null}
       <div className="actions">
-        <Button busy={run.busy} onClick={() => void run.run()} testId="run-preflight" kind={results ? "secondary" : "primary"}>
+        <Button
+          busy={run.busy}
+          onClick={() => void run.run()}
+          testId="run-preflight"
+          kind={results && !results.blocked ? "secondary" : "primary"}
+        >
           {results ? "Run checks again" : "Run checks"}
         </Button>
+        {results && !results.blocked ? (
+          <Button onClick={props.onPassed} testId="preflight-continue">
+            Continue
+          </Button>
+        ) : null}
       </div>
     </div>
   );
